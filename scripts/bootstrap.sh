@@ -1,0 +1,49 @@
+# scripts/bootstrap.sh: sourced by scripts/initlab and scripts/test.
+# Installs the Debian packages initlab needs (when missing) and builds into a build directory when the
+# sources changed. Everything comes from Debian's archive; nothing is downloaded at build or run time.
+
+INITLAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Packages to build and run initlab.
+INITLAB_PACKAGES=(cmake make gcc pkg-config lua5.4 liblua5.4-dev lua-unit lua-cjson libopenblas-dev libreadline-dev)
+
+# Prints the packages of "$@" that are not installed.
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+
+# Installs the missing packages of "$@" with apt-get when root; otherwise prints the exact command.
+ensure_packages() {
+  local missing
+  missing=$(missing_packages "$@" | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "initlab: installing missing Debian packages: $missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >&2 || {
+      echo "initlab: apt-get failed; install by hand: apt-get install $missing" >&2
+      return 1
+    }
+  else
+    echo "initlab: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get install -y $missing" >&2
+    return 1
+  fi
+}
+
+# build_tree DIR [cmake options...]: configures DIR once, then builds it (a no-op when nothing changed).
+# Build output goes to DIR/build.log and is shown only when the build fails.
+build_tree() {
+  local dir=$1
+  shift
+  local log="$dir/build.log"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    echo "initlab: configuring $dir ..." >&2
+    cmake -S "$INITLAB_ROOT" -B "$dir" "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
+  fi
+  cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1 || { cat "$log" >&2; echo "initlab: build failed ($log)" >&2; return 1; }
+}
