@@ -139,9 +139,9 @@ static void format_element(char *out, size_t cap, double x, const Layout *L)
         snprintf(out, cap, "%*s", width, word);
         return;
     }
-    char s[64];
+    char s[128];
     if (L->exp_format) {
-        char tmp[64];
+        char tmp[48];
         snprintf(tmp, sizeof tmp, "%.*e", L->precision, x);
         char *e = strchr(tmp, 'e');
         int exponent = (int)strtol(e + 1, NULL, 10);
@@ -149,16 +149,18 @@ static void format_element(char *out, size_t cap, double x, const Layout *L)
         if (!strchr(tmp, '.')) strcat(tmp, ".");
         char digits[16];
         int nd = snprintf(digits, sizeof digits, "%d", exponent < 0 ? -exponent : exponent);
-        snprintf(s, sizeof s, "%se%c%.*s%s", tmp, exponent < 0 ? '-' : '+', L->exp_digits > nd ? L->exp_digits - nd : 0,
-                 "000", digits);
+        if (snprintf(s, sizeof s, "%se%c%.*s%s", tmp, exponent < 0 ? '-' : '+', L->exp_digits > nd ? L->exp_digits - nd : 0,
+                 "000", digits) >= (int)sizeof s)
+            return; /* cannot happen: a double's text is short */
         char *dot = strchr(s, '.');
-        snprintf(out, cap, "%*s%s", (int)(L->pad_left - (dot - s)), "", s);
+        if (snprintf(out, cap, "%*s%s", (int)(L->pad_left - (dot - s)), "", s) >= (int)cap) out[cap - 1] = '\0';
         return;
     }
     positional(s, sizeof s, x);
     char *dot = strchr(s, '.');
     int ilen = (int)(dot - s), flen = (int)strlen(dot + 1);
-    snprintf(out, cap, "%*s%s%*s", L->pad_left - ilen, "", s, L->pad_right - flen, "");
+    if (snprintf(out, cap, "%*s%s%*s", L->pad_left - ilen, "", s, L->pad_right - flen, "") >= (int)cap)
+        out[cap - 1] = '\0';
 }
 
 /* The line being filled; its first `skip` characters are the indent that the opening bracket replaces

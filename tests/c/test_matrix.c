@@ -10,7 +10,7 @@
 static Matrix *from(size_t r, size_t c, const double *v)
 {
     Matrix *m = mat_new(r, c);
-    memcpy(m->data, v, r * c * sizeof(double));
+    if (r * c != 0) memcpy(m->data, v, r * c * sizeof(double));
     return m;
 }
 
