@@ -34,6 +34,7 @@ void il_check_status(lua_State *L, il_status st, const char *what, const Matrix 
 void il_open_matrix(lua_State *L);
 void il_open_layers(lua_State *L);
 void il_open_random(lua_State *L);
+void il_open_linalg(lua_State *L);
 
 /* The module entry point: require "initlab" (linked into the host, and built as initlab.so). */
 int luaopen_initlab(lua_State *L);

@@ -14,13 +14,17 @@ local function restore(v)
   return v
 end
 
--- golden.load("lesson") -> the decoded tests/golden/lesson.json with non-finite numbers restored
-function golden.load(name)
-  local path = "tests/golden/" .. name .. ".json"
+-- golden.load_file(path) -> the decoded JSON file with non-finite numbers restored
+function golden.load_file(path)
   local f = assert(io.open(path, "r"), "cannot open " .. path .. " (run the tests from the source root)")
   local text = f:read("a")
   f:close()
   return restore(cjson.decode(text))
+end
+
+-- golden.load("lesson") -> tests/golden/lesson.json, decoded
+function golden.load(name)
+  return golden.load_file("tests/golden/" .. name .. ".json")
 end
 
 return golden

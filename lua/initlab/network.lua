@@ -1,0 +1,271 @@
+-- network.lua: a fully connected network as a list of layers, each LINEAR -> ACTIVATION.
+--
+--   local net = network.new{sizes = {2, 10, 5, 1}, activations = {"relu", "relu", "sigmoid"}, loss = "bce"}
+--   net:set_parameters{W1 = ..., b1 = ..., W2 = ...}  or  net:initialize(init, opts)
+--   local AL = net:forward(X)        -- A of the last layer (features x examples)
+--   local cost = net:cost(Y)         -- the loss of the last forward pass
+--   net:backward(Y)                  -- gradients dW, db of every layer
+--   net:update(learning_rate)        -- W = W - lr dW, b = b - lr db
+--
+-- Every intermediate (Z, A, dZ, dA, dW, db) lives in a buffer made on first use for a batch size and
+-- reused afterwards, and every kernel writes into its buffer: a training step allocates nothing.
+-- Parameters are the matrices themselves: net.layers[l].W is the W{l} of the notebook.
+local il = require "initlab"
+
+local network = {}
+network.__index = network
+
+-- Activation name -> forward(Z, out), backward(dA, Z, A, out). Backward gets the layer's input Z and
+-- output A, and uses whichever its formula needs.
+local activations = {
+  relu = { forward = il.relu, backward = function(dA, Z, _, out) return il.relu_backward(dA, Z, out) end },
+  leaky_relu = {
+    forward = function(Z, out) return il.leaky_relu(Z, 0.01, out) end,
+    backward = function(dA, Z, _, out) return il.leaky_relu_backward(dA, Z, 0.01, out) end,
+  },
+  sigmoid = { forward = il.sigmoid, backward = function(dA, _, A, out) return il.sigmoid_backward(dA, A, out) end },
+  tanh = { forward = il.tanh, backward = function(dA, _, A, out) return il.tanh_backward(dA, A, out) end },
+  softmax = { forward = il.softmax, backward = function(dA, _, A, out) return il.softmax_backward(dA, A, out) end },
+  linear = { forward = il.copy, backward = function(dA, _, _, out) return il.copy(dA, out) end },
+}
+network.activations = activations
+
+-- Loss name -> cost(net, Y) and output_gradient(net, Y, dZ): the gradient with respect to the last Z.
+local losses = {
+  -- The lesson's cross-entropy on probabilities. With a sigmoid output, dZ = (1/m)(A - Y) directly,
+  -- as the notebook computes it; otherwise through dA and the activation's backward.
+  bce = {
+    cost = function(last, Y) return il.bce(last.A, Y) end,
+    gradient = function(last, Y)
+      if last.activation == "sigmoid" then return il.sigmoid_bce_backward(last.A, Y, last.dZ) end
+      il.bce_backward(last.A, Y, last.dA)
+      return activations[last.activation].backward(last.dA, last.Z, last.A, last.dZ)
+    end,
+  },
+  -- Cross-entropy from logits: the output layer must be linear; never inf.
+  bce_logits = {
+    cost = function(last, Y) return il.bce_logits(last.Z, Y) end,
+    gradient = function(last, Y) return il.bce_logits_backward(last.Z, Y, last.dZ) end,
+    requires = "linear",
+  },
+  softmax_ce = {
+    cost = function(last, Y) return il.softmax_ce(last.Z, Y) end,
+    gradient = function(last, Y) return il.softmax_ce_backward(last.Z, Y, last.dZ) end,
+    requires = "linear",
+  },
+  mse = {
+    cost = function(last, Y) return il.mse(last.A, Y) end,
+    gradient = function(last, Y)
+      il.mse_backward(last.A, Y, last.dA)
+      return activations[last.activation].backward(last.dA, last.Z, last.A, last.dZ)
+    end,
+  },
+}
+network.losses = losses
+
+local function names_of(t)
+  local names = {}
+  for k in pairs(t) do names[#names + 1] = k end
+  table.sort(names)
+  return table.concat(names, ", ")
+end
+
+-- network.new{sizes = {n0, n1, ..., nL}, activations = {...} or one name for hidden layers,
+--             output = "sigmoid", loss = "bce"}
+-- `activations` lists one activation per layer; given as a single string it applies to the hidden
+-- layers and `output` (default "sigmoid") to the last.
+function network.new(opts)
+  if type(opts) ~= "table" or type(opts.sizes) ~= "table" then
+    error("network.new: expected {sizes = {n_x, n_h1, ..., n_y}, activations = ...}", 2)
+  end
+  local sizes = opts.sizes
+  if #sizes < 2 then error("network.new: sizes needs at least an input and an output size", 2) end
+  for i, n in ipairs(sizes) do
+    if math.type(n) ~= "integer" or n < 1 then
+      error(("network.new: sizes[%d] must be a positive integer, got %s"):format(i, tostring(n)), 2)
+    end
+  end
+  local L = #sizes - 1
+  local acts = opts.activations or "relu"
+  if type(acts) == "string" then
+    local list = {}
+    for l = 1, L - 1 do list[l] = acts end
+    list[L] = opts.output or "sigmoid"
+    acts = list
+  end
+  if #acts ~= L then
+    error(("network.new: %d layers need %d activations, got %d"):format(L, L, #acts), 2)
+  end
+  for l, a in ipairs(acts) do
+    if not activations[a] then
+      error(("network.new: unknown activation '%s' for layer %d (expected one of %s)"):format(
+        tostring(a), l, names_of(activations)), 2)
+    end
+  end
+  local loss = opts.loss or "bce"
+  if not losses[loss] then
+    error(("network.new: unknown loss '%s' (expected one of %s)"):format(tostring(loss), names_of(losses)), 2)
+  end
+  if losses[loss].requires and acts[L] ~= losses[loss].requires then
+    error(("network.new: the %s loss takes logits: the output activation must be '%s', got '%s'"):format(
+      loss, losses[loss].requires, acts[L]), 2)
+  end
+  local self = setmetatable({ sizes = sizes, loss = loss, layers = {}, batch = {} }, network)
+  for l = 1, L do
+    self.layers[l] = {
+      activation = acts[l],
+      W = il.zeros(sizes[l + 1], sizes[l]),
+      b = il.zeros(sizes[l + 1], 1),
+      dW = il.zeros(sizes[l + 1], sizes[l]),
+      db = il.zeros(sizes[l + 1], 1),
+    }
+  end
+  return self
+end
+
+function network:depth() return #self.layers end
+
+-- The notebook's parameters dictionary: {W1 = net.layers[1].W, b1 = ..., ...} (the matrices themselves).
+function network:parameters()
+  local p = {}
+  for l, layer in ipairs(self.layers) do
+    p["W" .. l], p["b" .. l] = layer.W, layer.b
+  end
+  return p
+end
+
+-- Copies parameters {W1 =, b1 =, ...} into the network, checking every shape.
+function network:set_parameters(p)
+  for l, layer in ipairs(self.layers) do
+    for _, name in ipairs{ "W", "b" } do
+      local key = name .. l
+      local m = p[key]
+      if not il.ismatrix(m) then
+        error(("set_parameters: %s is missing or not a matrix"):format(key), 2)
+      end
+      local r, c = m:shape()
+      local er, ec = layer[name]:shape()
+      if r ~= er or c ~= ec then
+        error(("set_parameters: %s is %dx%d, expected %dx%d"):format(key, r, c, er, ec), 2)
+      end
+      il.copy(m, layer[name])
+    end
+  end
+  return self
+end
+
+-- net:initialize(init [, opts]): W of each layer from an initializer, biases 0. `init` is a name of
+-- il.init (e.g. "he"), a function(rows, cols, opts) -> matrix, or a list of those, one per layer.
+function network:initialize(init, opts)
+  for l, layer in ipairs(self.layers) do
+    local f = type(init) == "table" and init[l] or init
+    if type(f) == "string" then
+      local name = f
+      f = il.init[name]
+      if not f then error(("initialize: unknown initializer '%s'"):format(name), 2) end
+    end
+    if type(f) ~= "function" then
+      error(("initialize: layer %d needs an initializer name or function, got %s"):format(l, type(f)), 2)
+    end
+    local r, c = layer.W:shape()
+    local W = f(r, c, opts)
+    if not il.ismatrix(W) or W:rows() ~= r or W:cols() ~= c then
+      error(("initialize: the initializer for layer %d must return a %dx%d matrix"):format(l, r, c), 2)
+    end
+    il.copy(W, layer.W)
+    layer.b:fill(0)
+  end
+  return self
+end
+
+-- Buffers for a batch of m examples, made once per m.
+local function buffers(self, m)
+  local b = self.batch[m]
+  if b then return b end
+  b = {}
+  for l, layer in ipairs(self.layers) do
+    local n = self.sizes[l + 1]
+    b[l] = { Z = il.zeros(n, m), A = il.zeros(n, m), dZ = il.zeros(n, m), dA = il.zeros(n, m) }
+  end
+  self.batch[m] = b
+  return b
+end
+
+-- Forward pass: returns A of the last layer. Keeps X and every Z, A for backward.
+function network:forward(X)
+  local m = X:cols()
+  if X:rows() ~= self.sizes[1] then
+    error(("forward: X has %d rows (features), the network expects %d"):format(X:rows(), self.sizes[1]), 2)
+  end
+  local buf = buffers(self, m)
+  self.X, self.current = X, buf
+  local A = X
+  for l, layer in ipairs(self.layers) do
+    local out = buf[l]
+    il.linear(layer.W, A, layer.b, out.Z)
+    activations[layer.activation].forward(out.Z, out.A)
+    A = out.A
+  end
+  return A
+end
+
+-- The view of the last layer that losses need: its activation and this batch's buffers.
+local function last_layer(self)
+  local L = #self.layers
+  local out = self.current[L]
+  out.activation = self.layers[L].activation
+  return out
+end
+
+function network:cost(Y)
+  if not self.current then error("cost: call forward first", 2) end
+  return losses[self.loss].cost(last_layer(self), Y)
+end
+
+-- Backward pass after forward: fills layer.dW and layer.db.
+function network:backward(Y)
+  local buf = self.current
+  if not buf then error("backward: call forward first", 2) end
+  local L = #self.layers
+  local dZ = losses[self.loss].gradient(last_layer(self), Y)
+  for l = L, 1, -1 do
+    local layer = self.layers[l]
+    local A_prev = l > 1 and buf[l - 1].A or self.X
+    local dA_prev = l > 1 and buf[l - 1].dA or false
+    il.linear_backward(dZ, A_prev, layer.W, layer.dW, layer.db, dA_prev)
+    if l > 1 then
+      local prev = buf[l - 1]
+      dZ = activations[self.layers[l - 1].activation].backward(prev.dA, prev.Z, prev.A, prev.dZ)
+    end
+  end
+end
+
+-- Plain gradient descent: W = W - lr dW, b = b - lr db.
+function network:update(learning_rate)
+  for _, layer in ipairs(self.layers) do
+    il.axpy(layer.W, -learning_rate, layer.dW)
+    il.axpy(layer.b, -learning_rate, layer.db)
+  end
+end
+
+-- Probabilities of the last layer for X (a copy, safe to keep).
+function network:probabilities(X)
+  return self:forward(X):copy()
+end
+
+-- Class predictions: 1 where the output is above 0.5 (one output unit), else the argmax row (0-based).
+function network:predict(X)
+  local A = self:forward(X)
+  if A:rows() == 1 then return il.gt(A, 0.5) end
+  return A:argmax(1) - 1
+end
+
+function network:__tostring()
+  local parts = {}
+  for l, layer in ipairs(self.layers) do
+    parts[#parts + 1] = ("LINEAR(%d->%d) -> %s"):format(self.sizes[l], self.sizes[l + 1], layer.activation:upper())
+  end
+  return "network: " .. table.concat(parts, " -> ") .. " (loss " .. self.loss .. ")"
+end
+
+return network

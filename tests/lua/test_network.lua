@@ -1,0 +1,150 @@
+-- test_network.lua: the layer-list model: construction errors, parameters, a training step against a
+-- hand-written one, other losses, predictions; and the small helpers fmt and cli.
+local lu = require "luaunit"
+local il = require "initlab"
+
+local function assert_error_like(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  lu.assertFalse(ok, "expected an error matching " .. pattern)
+  lu.assertStrContains(tostring(err), pattern)
+end
+
+TestNetwork = {}
+function TestNetwork.test_construction_errors()
+  local new = il.network.new
+  assert_error_like("expected {sizes =", new, {})
+  assert_error_like("sizes[2] must be a positive integer, got 0", new, { sizes = { 2, 0, 1 } })
+  assert_error_like("2 layers need 2 activations, got 1", new, { sizes = { 2, 3, 1 }, activations = { "relu" } })
+  assert_error_like("unknown activation 'swish' for layer 1", new, { sizes = { 2, 3, 1 }, activations = { "swish", "sigmoid" } })
+  assert_error_like("unknown loss 'hinge'", new, { sizes = { 2, 1 }, loss = "hinge" })
+  assert_error_like("output activation must be 'linear'", new, { sizes = { 2, 1 }, loss = "bce_logits" })
+end
+
+function TestNetwork.test_parameters_round_trip_and_shape_errors()
+  local net = il.network.new{ sizes = { 2, 3, 1 } }
+  lu.assertEquals(tostring(net), "network: LINEAR(2->3) -> RELU -> LINEAR(3->1) -> SIGMOID (loss bce)")
+  local p = { W1 = il.ones(3, 2), b1 = il.zeros(3, 1), W2 = il.ones(1, 3), b2 = il.full(1, 1, 0.5) }
+  net:set_parameters(p)
+  lu.assertTrue(net:parameters().W2 == p.W2)
+  lu.assertFalse(rawequal(net:parameters().W2, p.W2)) -- copied, the caller's matrices stay untouched
+  p.W1 = il.ones(2, 3)
+  assert_error_like("W1 is 2x3, expected 3x2", net.set_parameters, net, p)
+  p.W1 = nil
+  assert_error_like("W1 is missing or not a matrix", net.set_parameters, net, p)
+  assert_error_like("X has 3 rows (features), the network expects 2", net.forward, net, il.zeros(3, 4))
+  assert_error_like("call forward first", il.network.new{ sizes = { 2, 1 } }.backward, il.network.new{ sizes = { 2, 1 } }, il.zeros(1, 1))
+end
+
+function TestNetwork.test_one_step_matches_the_notebook_formulas()
+  local g = il.random.generator(0)
+  local X, Y = g:randn(2, 7), il.matrix{ { 1, 0, 1, 1, 0, 0, 1 } }
+  local net = il.network.new{ sizes = { 2, 4, 3, 1 } }
+  net:initialize(function(r, c) return g:randn(r, c) end)
+  local W1, b1, W2, b2, W3, b3 = net.layers[1].W:copy(), net.layers[1].b:copy(), net.layers[2].W:copy(),
+    net.layers[2].b:copy(), net.layers[3].W:copy(), net.layers[3].b:copy()
+  -- the notebook's forward and backward propagation, written out with allocating operations
+  local Z1 = il.matmul(W1, X) + b1; local A1 = il.relu(Z1)
+  local Z2 = il.matmul(W2, A1) + b2; local A2 = il.relu(Z2)
+  local Z3 = il.matmul(W3, A2) + b3; local A3 = 1 / (1 + (-Z3):exp())
+  local m = 7
+  local dZ3 = (A3 - Y) * (1 / m)
+  local dW3, db3 = il.matmul(dZ3, A2:T()), dZ3:rowsum()
+  local dZ2 = il.matmul(W3:T(), dZ3) * il.gt(A2, 0)
+  local dW2, db2 = il.matmul(dZ2, A1:T()), dZ2:rowsum()
+  local dZ1 = il.matmul(W2:T(), dZ2) * il.gt(A1, 0)
+  local dW1, db1 = il.matmul(dZ1, X:T()), dZ1:rowsum()
+
+  local A = net:forward(X)
+  lu.assertTrue((A - A3):abs():max() < 1e-15)
+  net:backward(Y)
+  local want = { { dW1, db1 }, { dW2, db2 }, { dW3, db3 } }
+  for l = 1, 3 do
+    lu.assertTrue((net.layers[l].dW - want[l][1]):abs():max() < 1e-15, "dW" .. l)
+    lu.assertTrue((net.layers[l].db - want[l][2]):abs():max() < 1e-15, "db" .. l)
+  end
+  net:update(0.1)
+  lu.assertTrue((net.layers[1].W - (W1 - dW1 * 0.1)):abs():max() < 1e-15)
+end
+
+function TestNetwork.test_training_lowers_every_loss()
+  local X, Y = il.data.moons{ n = 60, noise = 0.1 }
+  local onehot = il.zeros(2, 60)
+  for j = 1, 60 do onehot:set(Y:get(1, j) + 1, j, 1) end
+  local setups = {
+    { loss = "bce", output = "sigmoid", Y = Y },
+    { loss = "bce_logits", output = "linear", Y = Y },
+    { loss = "mse", output = "sigmoid", Y = Y },
+    { loss = "softmax_ce", output = "linear", Y = onehot, classes = 2 },
+    { loss = "bce", output = "sigmoid", Y = Y, hidden = "tanh" },
+    { loss = "bce", output = "sigmoid", Y = Y, hidden = "leaky_relu" },
+  }
+  for _, s in ipairs(setups) do
+    il.random.seed(1)
+    local net = il.network.new{ sizes = { 2, 8, s.classes or 1 }, activations = s.hidden or "relu", output = s.output,
+      loss = s.loss }
+    net:initialize("he")
+    net:forward(X)
+    local first = net:cost(s.Y)
+    for _ = 1, 200 do net:forward(X); net:backward(s.Y); net:update(0.5) end
+    net:forward(X)
+    lu.assertTrue(net:cost(s.Y) < first, s.loss .. " did not decrease")
+  end
+end
+
+function TestNetwork.test_predictions()
+  local net = il.network.new{ sizes = { 1, 1 } }
+  net:set_parameters{ W1 = il.matrix{ { 1 } }, b1 = il.zeros(1, 1) }
+  lu.assertEquals(net:predict(il.matrix{ { -1, 0, 2 } }):totable(), { { 0, 0, 1 } })
+  local soft = il.network.new{ sizes = { 1, 3 }, output = "softmax", loss = "mse" }
+  soft:set_parameters{ W1 = il.matrix{ { 1 }, { 0 }, { -1 } }, b1 = il.zeros(3, 1) }
+  lu.assertEquals(soft:predict(il.matrix{ { 2, -2 } }):totable(), { { 0, 2 } })
+end
+
+function TestNetwork.test_initialize_errors()
+  local net = il.network.new{ sizes = { 2, 3, 1 } }
+  assert_error_like("must return a 3x2 matrix", net.initialize, net, function() return il.zeros(2, 2) end)
+  assert_error_like("layer 1 needs an initializer name or function", net.initialize, net, 42)
+end
+
+TestFmt = {}
+function TestFmt.test_float_reads_like_python_repr()
+  -- expected strings are Python's repr of the same doubles
+  local cases = { { 0.6879825919728063, "0.6879825919728063" }, { 0.5, "0.5" }, { 1.0, "1.0" }, { 1e-05, "1e-05" },
+    { 1e16, "1e+16" }, { 123456789012345680.0, "1.2345678901234568e+17" }, { 0.0001, "0.0001" },
+    { 2.5e-7, "2.5e-07" }, { 100.0, "100.0" }, { 0.1 + 0.2, "0.30000000000000004" }, { -0.0, "-0.0" },
+    { math.huge, "inf" }, { -math.huge, "-inf" }, { 0 / 0, "nan" }, { 9999999999999998.0, "9999999999999998.0" } }
+  for _, c in ipairs(cases) do lu.assertEquals(il.fmt.float(c[1]), c[2]) end
+  lu.assertEquals(il.fmt.percent(0.9933333333333333, 0), "99%")
+end
+
+TestCli = {}
+local spec = {
+  usage = "test [options]",
+  { "iterations", "integer", 10, "steps", check = function(n) return n > 0, "must be positive" end },
+  { "lr", "number", 0.5 },
+  { "name", "string", nil },
+  { "no-report", "flag", false },
+}
+local function parse(args)
+  local err
+  local opts = il.cli.parse(args, spec, function(message) err = message end)
+  return opts, err
+end
+
+function TestCli.test_values_defaults_and_flags()
+  local o = parse{ "--iterations", "20", "--lr=0.1", "--no-report", "--name", "x y" }
+  lu.assertEquals({ o.iterations, o.lr, o.no_report, o.name }, { 20, 0.1, true, "x y" })
+  o = parse{}
+  lu.assertEquals({ o.iterations, o.lr, o.no_report }, { 10, 0.5, false })
+  lu.assertStrContains(il.cli.usage(spec), "--iterations INTEGER")
+end
+
+function TestCli.test_errors()
+  lu.assertEquals(select(2, parse{ "--iterations", "1.5" }), "--iterations expects an integer, got '1.5'")
+  lu.assertEquals(select(2, parse{ "--iterations", "0" }), "--iterations 0: must be positive")
+  lu.assertEquals(select(2, parse{ "--lr" }), "--lr needs a value")
+  lu.assertEquals(select(2, parse{ "--no-report=1" }), "--no-report takes no value")
+  lu.assertEquals(select(2, parse{ "extra" }), "unknown option 'extra'")
+end
+
+os.exit(lu.LuaUnit.run())
