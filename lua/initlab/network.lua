@@ -159,11 +159,7 @@ end
 function network:initialize(init, opts)
   for l, layer in ipairs(self.layers) do
     local f = type(init) == "table" and init[l] or init
-    if type(f) == "string" then
-      local name = f
-      f = il.init[name]
-      if not f then error(("initialize: unknown initializer '%s'"):format(name), 2) end
-    end
+    if type(f) == "string" then f = il.init.get(f) end -- an unknown name is an error listing the known ones
     if type(f) ~= "function" then
       error(("initialize: layer %d needs an initializer name or function, got %s"):format(l, type(f)), 2)
     end
