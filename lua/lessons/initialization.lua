@@ -201,9 +201,13 @@ end
 local headers = { "Model", "Train accuracy", "Test accuracy", "Problem/Comment" }
 print(il.term.table(headers, conclusion))
 print()
+local cost_series = {}
 for _, r in ipairs(results) do
-  print(("%-7s cost %s"):format(r.name, il.term.sparkline(r.costs)))
+  local iterations = {}
+  for i = 1, #r.costs do iterations[i] = (i - 1) * 1000 end
+  cost_series[#cost_series + 1] = { name = r.name, x = iterations, y = r.costs }
 end
+print(il.term.chart{ title = "cost per iteration", series = cost_series, width = 60, height = 10 })
 -- What you should remember:
 -- - Different initializations lead to different results.
 -- - Random initialization is used to break symmetry and make sure different hidden units can learn

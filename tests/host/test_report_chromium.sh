@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test_report_chromium.sh INITLAB BUILD_DIR: the HTML report as a browser shows it.
-# Builds a small report with the Lua API (tests/host/report_chromium_page.lua), opens it in headless
-# Chromium, and checks that
+# test_report_chromium.sh INITLAB BUILD_DIR: the lesson's HTML report as a browser shows it.
+# Runs the Initialization lesson (a short run) with --report, opens the report in headless Chromium, and
+# checks that
 #   - a screenshot of the page is a real PNG of the window's size and not blank;
 #   - every <img> on the page loaded and decoded (complete, naturalWidth > 0) and drew something (its
 #     pixels, read back through a canvas, are not all white);
@@ -36,9 +36,10 @@ fail() {
   exit 1
 }
 
-index=$("$initlab" tests/host/report_chromium_page.lua "$out/report") || fail "building the report failed"
-[ "$index" = "$out/report/index.html" ] || fail "page:write returned '$index'"
-for f in index.html cost.svg data.svg zeros_map.svg he_map.svg; do
+"$initlab" lua/lessons/initialization.lua --iterations 2001 --report "$out/report" >"$out/lesson.log" 2>&1 ||
+  fail "the lesson failed (see $out/lesson.log)"
+grep -q "Report written to $out/report/index.html" "$out/lesson.log" || fail "the lesson did not say where its report is"
+for f in index.html dataset.svg costs.svg boundary_zeros.svg boundary_random.svg boundary_he.svg; do
   [ -s "$out/report/$f" ] || fail "report file $f is missing"
 done
 
@@ -108,7 +109,7 @@ inject "$out/report/index.html" "$out/report/probe.html"
 result=$(probe_page "$out/report/probe.html")
 echo "$result"
 [ -n "$result" ] || fail "the probe did not run (see $out/chromium.log)"
-[ "$(echo "$result" | head -n 1)" = "PROBE 4" ] || fail "expected 4 images on the page"
+[ "$(echo "$result" | head -n 1)" = "PROBE 5" ] || fail "expected 5 images on the page (data, costs, 3 boundaries)"
 echo "$result" | grep -q BROKEN && fail "an image did not load"
 echo "$result" | grep '^IMG ' | while read -r _ src state dims ink; do
   ink=${ink#ink=}
