@@ -13,6 +13,11 @@
 --   }
 --   diagnostics.snapshot(net)  copies of every layer's A and of the gradient reaching its input, for
 --                              histograms of activations and gradients (Glorot & Bengio 2010)
+--   local rec = diagnostics.recorder{every = 100, learning_rate = lr, last_step = iterations - 1,
+--                                    snapshots = true}
+--   rec:record(i, net)         in a training loop, after backward: keeps layer_stats every `every`
+--                              steps and at the last step (rec.diagnostics = {{step =, layers =}, ...}),
+--                              and snapshots at the first and last step (rec.snapshots.first / .last)
 --
 -- These allocate: they are meant for every N steps, not every step.
 local il = require "initlab"
@@ -64,6 +69,22 @@ function diagnostics.pre_activation_stds(net, X)
   local stds = {}
   for l in ipairs(net.layers) do stds[l] = net.current[l].Z:std() end
   return stds
+end
+
+local Recorder = {}
+Recorder.__index = Recorder
+
+function diagnostics.recorder(opts)
+  return setmetatable({ every = opts.every, learning_rate = opts.learning_rate, last_step = opts.last_step,
+    keep_snapshots = opts.snapshots, diagnostics = {}, snapshots = {} }, Recorder)
+end
+
+function Recorder:record(step, net)
+  if self.every and (step % self.every == 0 or step == self.last_step) then
+    self.diagnostics[#self.diagnostics + 1] = { step = step, layers = diagnostics.layer_stats(net, self.learning_rate) }
+  end
+  if self.keep_snapshots and step == 0 then self.snapshots.first = diagnostics.snapshot(net) end
+  if self.keep_snapshots and step == self.last_step then self.snapshots.last = diagnostics.snapshot(net) end
 end
 
 return diagnostics

@@ -14,6 +14,7 @@ function lesson_output.write_json(path, dataset, results)
       costs = r.costs,
       train_accuracy = r.train_accuracy,
       test_accuracy = r.test_accuracy,
+      diagnostics = r.diagnostics, -- per-layer statistics every --diagnostics steps (nil when off)
     }
   end
   il.json.write(path, { dataset = dataset, runs = runs })
@@ -72,6 +73,32 @@ function lesson_output.write_report(dir, dataset, results, conclusion)
       points = scatter_points(dataset.train_X, dataset.train_Y), classes = classes },
       ("Probability of blue under the %s model, with the training points; train accuracy %s, test accuracy %s.")
         :format(r.name, il.fmt.percent(r.train_accuracy), il.fmt.percent(r.test_accuracy)))
+  end
+
+  if results[1] and results[1].diagnostics then
+    local plots = require "initlab.plots"
+    page:heading("Why: per-layer diagnostics")
+    page:paragraph("Each layer's statistics, recorded during training. With zeros every unit of a layer computes " ..
+      "the same thing and gets the same gradient; the first layers' gradients are exactly 0 (not drawn on the log " ..
+      "scale) and never change. With large random weights the pre-activations are huge and the sigmoid saturates.")
+    local signal = {}
+    for _, r in ipairs(results) do
+      local stds = {}
+      for l, st in ipairs(r.diagnostics[1].layers) do stds[l] = st.pre_std end
+      signal[#signal + 1] = { name = r.name, stds = stds }
+    end
+    page:figure("signal", plots.signal(signal), "The std of each layer's pre-activation Z at step 0.")
+    for _, r in ipairs(results) do
+      local layers = { 1, 2, 3 }
+      page:figure("grad_norms_" .. r.name, plots.gradient_norms(r.name .. ": gradient norm |dW| per layer",
+        r.diagnostics, layers), "How much signal reaches each layer's weights during training.")
+      if r.snapshots and r.snapshots.first then
+        page:figure("activations_" .. r.name, plots.histograms(r.snapshots.first, "activations", layers,
+          r.name .. ": activations at initialization"), "Activation values per layer at step 0 (log counts).")
+        page:figure("activations_end_" .. r.name, plots.histograms(r.snapshots.last, "activations", layers,
+          r.name .. ": activations after training"), "Activation values per layer at the last step.")
+      end
+    end
   end
 
   page:heading("Conclusions")

@@ -36,7 +36,9 @@ function train.fit(net, X, Y, opts)
     error(("train.fit: learning_rate must be a positive number, got %s"):format(tostring(opts.learning_rate)), 2)
   end
   local log = opts.log or print
-  local history = { iterations = {}, costs = {}, diagnostics = {}, snapshots = {} }
+  local recorder = diagnostics.recorder{ every = diagnostics_every, learning_rate = lr, last_step = iterations - 1,
+    snapshots = opts.snapshots }
+  local history = { iterations = {}, costs = {}, diagnostics = recorder.diagnostics, snapshots = recorder.snapshots }
 
   for i = 0, iterations - 1 do
     net:forward(X)
@@ -47,11 +49,7 @@ function train.fit(net, X, Y, opts)
       if not opts.quiet then log(("Cost after iteration %d: %s"):format(i, il.fmt.float(cost))) end
     end
     net:backward(Y)
-    if diagnostics_every and (i % diagnostics_every == 0 or i == iterations - 1) then
-      history.diagnostics[#history.diagnostics + 1] = { step = i, layers = diagnostics.layer_stats(net, lr) }
-    end
-    if opts.snapshots and i == 0 then history.snapshots.first = diagnostics.snapshot(net) end
-    if opts.snapshots and i == iterations - 1 then history.snapshots.last = diagnostics.snapshot(net) end
+    recorder:record(i, net)
     net:update(lr)
   end
   net:forward(X)

@@ -22,7 +22,12 @@ local opts = il.cli.parse(arg, {
   { "report", "string", "initialization-report", "directory of the HTML report" },
   { "no-report", "flag", false, "do not write the HTML report" },
   { "show-mistake", "flag", false, "also train with the original notebook's rand-instead-of-randn bug" },
+  { "diagnostics", "integer", 1000, "record per-layer statistics every N steps for the report and JSON (0: off)",
+    check = function(n) return n >= 0, "must be 0 or more" end },
 })
+
+-- Per-layer statistics (--diagnostics), recorded by model() for the report; not part of the notebook.
+local recorder
 
 local function section(title) print("\n" .. title .. "\n" .. string.rep("-", #title)) end
 
@@ -69,6 +74,7 @@ function model(X, Y, learning_rate, num_iterations, print_cost, initialization)
       costs[#costs + 1] = cost
     end
     net:backward(Y)                -- gradients of every W and b
+    if recorder then recorder:record(i, net) end
     net:update(learning_rate)      -- W = W - learning_rate * dW, b = b - learning_rate * db
   end
   return net, costs, parameters
@@ -110,6 +116,8 @@ show_parameters(initialize_parameters_zeros{ 3, 2, 1 })
 local results = {}
 local function train_and_evaluate(name, initialization)
   print()
+  recorder = opts.diagnostics > 0 and il.diagnostics.recorder{ every = opts.diagnostics, learning_rate = opts.lr,
+    last_step = opts.iterations - 1, snapshots = not opts.no_report } or nil
   local net, costs, initial_parameters = model(train_X, train_Y, opts.lr, opts.iterations, true, initialization)
   print("On the train set:")
   local predictions_train = predict(train_X, train_Y, net)
@@ -123,6 +131,8 @@ local function train_and_evaluate(name, initialization)
     train_accuracy = il.eq(predictions_train, train_Y):mean(),
     test_accuracy = il.eq(predictions_test, test_Y):mean(),
     predictions_train = predictions_train,
+    diagnostics = recorder and recorder.diagnostics,
+    snapshots = recorder and recorder.snapshots,
   }
   return net, predictions_train, predictions_test
 end

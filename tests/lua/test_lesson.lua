@@ -71,6 +71,18 @@ function TestLesson.test_random_cost_is_inf_at_iteration_0_then_falls()
   lu.assertTrue(g[#g] < g[2])
 end
 
+function TestLesson.test_diagnostics_are_saved()
+  local d = got.runs.zeros.diagnostics
+  lu.assertEquals(#d, 16) -- every 1000 steps and the last
+  lu.assertEquals(#d[1].layers, 3)
+  -- zeros: no gradient reaches the first two layers, ever: the symmetry is never broken
+  for _, record in ipairs(d) do
+    lu.assertEquals(record.layers[1].grad_W_norm, 0)
+    lu.assertEquals(record.layers[2].grad_W_norm, 0)
+  end
+  lu.assertTrue(got.runs.he.diagnostics[1].layers[1].grad_W_norm > 0)
+end
+
 function TestLesson.test_accuracies_exact()
   local expected = { zeros = { 0.5, 0.5 }, random = { 0.83, 0.86 }, he = { 0.9933333333333333, 0.96 } }
   for name, acc in pairs(expected) do
@@ -124,7 +136,9 @@ function TestLesson.test_short_run_with_other_options_and_a_report()
     f:close()
     figures = figures + 1
   end
-  lu.assertEquals(figures, 6) -- data, costs, and the zeros, random, he and rand-mistake boundaries
+  -- data, costs, 4 decision boundaries (zeros, random, he, the rand mistake), the signal per layer, and
+  -- for each run its gradient norms and 2 histograms
+  lu.assertEquals(figures, 2 + 4 + 1 + 4 * 3)
   lu.assertStrContains(html, "3-layer NN with He initialization")
   os.execute("rm -rf '" .. dir .. "'")
 end
