@@ -22,15 +22,8 @@ function M.object(t)
   return setmetatable(t or {}, object_mt)
 end
 
--- initlab is optional here: without it no value is a matrix.
-local ismatrix
-local function is_matrix(v)
-  if ismatrix == nil then
-    local ok, il = pcall(require, "initlab")
-    ismatrix = ok and type(il) == "table" and il.ismatrix or false
-  end
-  return ismatrix and ismatrix(v)
-end
+local il = require "initlab"
+local is_matrix = il.ismatrix
 
 -- ---- numbers ------------------------------------------------------------------------------------
 
@@ -40,7 +33,7 @@ local function encode_number(x)
   if x == math.huge then return '"inf"' end
   if x == -math.huge then return '"-inf"' end
   -- %.17g always reads back exactly; a shorter form that does too is kinder to readers (0.1, not
-  -- 0.10000000000000001).
+  -- 0.10000000000000001). Integral doubles stay integers ("3"): %g drops the ".0".
   local s
   for digits = 15, 17 do
     s = string.format("%." .. digits .. "g", x)

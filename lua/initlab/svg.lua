@@ -95,14 +95,8 @@ local function text_width(s, size)
   return (utf8.len(s) or #s) * (size or 12) * 0.6
 end
 
-local ismatrix
-local function is_matrix(v)
-  if ismatrix == nil then
-    local ok, il = pcall(require, "initlab")
-    ismatrix = ok and type(il) == "table" and il.ismatrix or false
-  end
-  return ismatrix and ismatrix(v)
-end
+local il = require "initlab"
+local is_matrix = il.ismatrix
 
 -- Errors name the chart and the argument; public functions report them at the caller's line.
 local function fail(fmt, ...) error(string.format(fmt, ...), 0) end

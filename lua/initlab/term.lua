@@ -32,14 +32,8 @@ local function num(v)
   return (string.format("%.4g", v):gsub("e%+?(%-?)0*(%d)", "e%1%2"))
 end
 
-local ismatrix
-local function is_matrix(v)
-  if ismatrix == nil then
-    local ok, il = pcall(require, "initlab")
-    ismatrix = ok and type(il) == "table" and il.ismatrix or false
-  end
-  return ismatrix and ismatrix(v)
-end
+local il = require "initlab"
+local is_matrix = il.ismatrix
 
 local function numbers(v, what, level)
   if is_matrix(v) then
