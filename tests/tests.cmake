@@ -18,8 +18,9 @@ foreach(src ${LUA_TESTS})
   add_test(NAME lua/${name} COMMAND $<TARGET_FILE:initlab> ${src} -o text
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   set_tests_properties(lua/${name} PROPERTIES
-    ENVIRONMENT "INITLAB_BUILD_DIR=${CMAKE_BINARY_DIR};INITLAB_SANITIZE=$<BOOL:${INITLAB_SANITIZE}>")
+    ENVIRONMENT "INITLAB_BUILD_DIR=${CMAKE_BINARY_DIR};INITLAB_SANITIZE=$<BOOL:${INITLAB_SANITIZE}>;OPENBLAS_NUM_THREADS=1")
 endforeach()
+# ctest runs tests side by side on every core: OpenBLAS threads of its own would only fight over them.
 
 file(GLOB HOST_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/host/test_*.sh)
 foreach(src ${HOST_TESTS})

@@ -426,9 +426,10 @@ function init.names()
 end
 
 -- ---- LSUV: layer-sequential unit-variance initialization (Mishkin & Matas 2015) ------------------------
--- lsuv(net, X [, opts]) with opts {tol = 0.1, max_iter = 10, include_output = false, generator}:
+-- lsuv(net, X [, opts]) with opts {tol = 0.1, max_iter = 10, include_output = true, generator}:
 -- 1. every W orthogonal, every b 0;
--- 2. layer by layer from the first (the output layer only with include_output), forward X and divide W
+-- 2. layer by layer from the first, the output layer included as in the paper (include_output = false
+--    leaves it orthogonal), forward X and divide W
 --    by the std of that layer's pre-activation Z until Var(Z) is within 1 +- tol, at most max_iter times.
 -- Returns one {layer, std_before, std_after, iterations, converged} per adjusted layer. A layer whose Z
 -- has zero variance on X (dead: every unit constant) cannot be scaled to unit variance: an error.
@@ -469,7 +470,7 @@ function init.lsuv(net, X, opts)
   end
 
   local report = {}
-  local last = o.include_output and #net.layers or #net.layers - 1
+  local last = o.include_output == false and #net.layers - 1 or #net.layers
   for l = 1, last do
     local W = net.layers[l].W
     local var = variance(l)

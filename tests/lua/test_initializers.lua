@@ -580,7 +580,7 @@ function TestLSUV.test_deep_relu_net_gets_unit_variance()
   local net = deep_relu_net(30, 50, 10)
   local X = gen(1):randn(10, 300)
   local report = init.lsuv(net, X, { generator = gen(2) })
-  lu.assertEquals(#report, 29, "all but the output layer")
+  lu.assertEquals(#report, 30, "every layer, the output layer included as in the paper")
   net:forward(X)
   for l = 1, 29 do
     local std = net.current[l].Z:std()
@@ -601,8 +601,8 @@ function TestLSUV.test_deep_relu_net_gets_unit_variance()
   net:initialize("orthogonal", { generator = gen(2) })
   net:forward(X)
   lu.assertTrue(net.current[29].Z:std() < 0.01)
-  -- The output layer is left as orthogonal unless asked for.
-  lu.assertTrue(report[30] == nil)
+  -- The output layer is scaled too, as in the paper.
+  lu.assertEquals(#report, 30)
 end
 
 function TestLSUV.test_include_output_tol_and_max_iter()
@@ -618,6 +618,9 @@ function TestLSUV.test_include_output_tol_and_max_iter()
   report = init.lsuv(net, X, { tol = 1e6, generator = gen() })
   for l = 1, 3 do lu.assertEquals(report[l].iterations, 0) end
   lu.assertEquals(report[1].std_before, report[1].std_after)
+  -- include_output = false leaves the output layer orthogonal
+  report = init.lsuv(net, X, { include_output = false, generator = gen() })
+  lu.assertEquals(#report, 3)
   -- reproducible with the generator
   local a = deep_relu_net(3, 8, 5)
   local b = deep_relu_net(3, 8, 5)
