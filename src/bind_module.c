@@ -48,6 +48,7 @@ int luaopen_initlab(lua_State *L)
     il_open_layers(L);
     il_open_random(L);
     il_open_linalg(L);
+    il_open_fused(L);
     lua_pushliteral(L, "initlab " INITLAB_VERSION);
     lua_setfield(L, -2, "_VERSION");
     lua_newtable(L);

@@ -35,6 +35,7 @@ void il_open_matrix(lua_State *L);
 void il_open_layers(lua_State *L);
 void il_open_random(lua_State *L);
 void il_open_linalg(lua_State *L);
+void il_open_fused(lua_State *L);
 
 /* The module entry point: require "initlab" (linked into the host, and built as initlab.so). */
 int luaopen_initlab(lua_State *L);

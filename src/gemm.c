@@ -1,19 +1,56 @@
-/* gemm.c: C = alpha * op(A) * op(B) + beta * C.
+/* gemm.c: C = alpha * op(A) * op(B) + beta * C [+ bias per row].
  *
- * Three loop orders, one per layout, each keeping the innermost loop on contiguous memory:
- *   A  * B   for i, k: C[i,:] += A[i,k] * B[k,:]           (forward:  Z = W A)
- *   A  * B^T for i, j: C[i,j]  = dot(A[i,:], B[j,:])        (backward: dW = dZ A^T)
- *   A^T * B  for k, i: C[i,:] += A[k,i] * B[k,:]           (backward: dA = W^T dZ)
- * Large products go to CBLAS when it is available: there, blocking and threads win over call overhead. */
+ * Two kernel shapes cover the layouts a network uses, each keeping its innermost loads contiguous:
+ *   rows form, B not transposed:  C[i, j:j+w] += op(A)[i,k] * B[k, j:j+w]   (Z = W A, dA = W^T dZ)
+ *   dots form, A plain, B^T:      C[i,j] = dot(A[i,:], B[j,:])              (dW = dZ A^T)
+ * Both transposed (rare) runs the portable loops.
+ *
+ * Every path computes each element in one fixed order, so AVX-512, AVX2 and portable C give the same
+ * bits (the tests check it):
+ *   rows form: acc = fma(op(A)[i,k], B[k,j], acc) for k = 0, 1, ..., K-1, from acc = 0;
+ *   dots form: eight lanes, lane l = fma(A[i,k], B[j,k], lane) over k = l, l+8, l+16, ...; then
+ *              ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+ *   epilogue:  C = alpha * acc, then beta * C_old + that (skipped when beta = 0), then + bias[i].
+ * The fused multiply-adds are explicit (C's fma() in the portable code): results differ from the naive
+ * loop in the last bits (the tests allow 1e-12), never in NaN or inf behaviour.
+ * The SIMD kernels keep a block of C in registers across the whole K loop and write it once; the
+ * column (rows form) or k (dots form) tail is a masked vector, so no element is ever handled apart.
+ * Large products go to CBLAS: there, packing, cache blocking and both cores win over call overhead. */
 #include "gemm.h"
 
+#include <ctype.h>
+#include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 #ifdef INITLAB_USE_CBLAS
 #include <cblas.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_X86_KERNELS 1
+#endif
 
-/* Products with at least this many multiply-adds go to CBLAS. */
-#define CBLAS_MIN_WORK ((size_t)64 * 64 * 64)
+/* One product, with op() folded into strides: op(A)[i,k] = A[i*a_i + k*a_k], op(B)[k,j] = B[k*b_k + j*b_j]. */
+typedef struct gemm_problem {
+    size_t M, N, K;
+    const double *A;
+    size_t a_i, a_k;
+    const double *B;
+    size_t b_k, b_j;
+    double *C;
+    size_t ldc;
+    double alpha, beta;
+    const double *bias; /* M values, or NULL */
+} gemm_problem;
+
+/* What the epilogue does, fixed per call so that the stores run without branches. */
+enum epilogue { EPI_STORE /* C = acc */, EPI_BIAS /* C = acc + bias[i] */, EPI_GENERAL /* alpha, beta, bias */ };
+
+static enum epilogue epilogue_of(const gemm_problem *g)
+{
+    if (g->alpha == 1.0 && g->beta == 0.0) return g->bias ? EPI_BIAS : EPI_STORE;
+    return EPI_GENERAL;
+}
 
 static size_t op_rows(const Matrix *X, int trans) { return trans ? X->cols : X->rows; }
 static size_t op_cols(const Matrix *X, int trans) { return trans ? X->rows : X->cols; }
@@ -35,13 +72,24 @@ static il_status check_operands(const Matrix *C, const Matrix *A, int transA, co
     return IL_OK;
 }
 
-/* C = beta * C, where beta = 0 discards whatever C held (NaN included), as BLAS does. */
-static void scale_output(Matrix *C, double beta)
+static il_status check_bias(const Matrix *C, const Matrix *bias)
 {
-    size_t n = mat_numel(C);
-    if (beta == 0.0) memset(C->data, 0, n * sizeof(double));
-    else if (beta != 1.0)
-        for (size_t k = 0; k < n; k++) C->data[k] *= beta;
+    if (!bias) return IL_OK;
+    if (bias->rows != C->rows || bias->cols != 1) return IL_ESHAPE;
+    if (bias == C) return IL_EVALUE;
+    return IL_OK;
+}
+
+static gemm_problem make_problem(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
+                                 double alpha, double beta, const Matrix *bias)
+{
+    gemm_problem g = {
+        .M = C->rows, .N = C->cols, .K = op_cols(A, transA),
+        .A = A->data, .a_i = transA ? 1 : A->cols, .a_k = transA ? A->cols : 1,
+        .B = B->data, .b_k = transB ? 1 : B->cols, .b_j = transB ? B->cols : 1,
+        .C = C->data, .ldc = C->cols, .alpha = alpha, .beta = beta, .bias = bias ? bias->data : NULL,
+    };
+    return g;
 }
 
 il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
@@ -64,62 +112,511 @@ il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matri
     return IL_OK;
 }
 
-/* C[i,:] += alpha * A[i,k] * B[k,:] over k (A not transposed) or A[k,i] (A transposed). */
-static void gemm_rows(Matrix *C, const Matrix *A, int transA, const Matrix *B, double alpha)
+/* ---- shared pieces ---- */
+
+/* C = beta * C, where beta = 0 discards whatever C held (NaN included), as BLAS does. */
+static void scale_output(const gemm_problem *g)
 {
-    size_t M = C->rows, N = C->cols, K = op_cols(A, transA);
+    for (size_t i = 0; i < g->M; i++) {
+        double *c = g->C + i * g->ldc;
+        if (g->beta == 0.0) memset(c, 0, g->N * sizeof(double));
+        else if (g->beta != 1.0)
+            for (size_t j = 0; j < g->N; j++) c[j] *= g->beta;
+    }
+}
+
+IL_VECTORIZED
+static void add_row_bias(double *C, size_t M, size_t N, size_t ldc, const double *bias)
+{
     for (size_t i = 0; i < M; i++) {
-        double *c = C->data + i * N;
-        for (size_t k = 0; k < K; k++) {
-            double a = alpha * (transA ? MAT_AT(A, k, i) : MAT_AT(A, i, k));
-            const double *b = B->data + k * N;
-            for (size_t j = 0; j < N; j++) c[j] += a * b[j];
+        double b = bias[i], *c = C + i * ldc;
+        for (size_t j = 0; j < N; j++) c[j] += b;
+    }
+}
+
+/* The epilogue for one element. */
+static inline double finish(const gemm_problem *g, double acc, const double *c, size_t i)
+{
+    double v = g->alpha * acc;
+    if (g->beta != 0.0) v = g->beta * *c + v;
+    if (g->bias) v += g->bias[i];
+    return v;
+}
+
+/* The dots form's final sum of eight lanes. */
+static inline double sum_lanes(const double l[8])
+{
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+/* ---- portable kernels: the reference order, one element at a time ---- */
+
+static void rows_portable(const gemm_problem *g)
+{
+    for (size_t i = 0; i < g->M; i++)
+        for (size_t j = 0; j < g->N; j++) {
+            double acc = 0.0;
+            for (size_t k = 0; k < g->K; k++)
+                acc = fma(g->A[i * g->a_i + k * g->a_k], g->B[k * g->b_k + j * g->b_j], acc);
+            double *c = g->C + i * g->ldc + j;
+            *c = finish(g, acc, c, i);
+        }
+}
+
+/* The lanes of dot(op(A)[i, k0:k1], op(B)[k0:k1, j]) added into l[8]; k0 is a multiple of 8. Lanes
+ * past the end of a partial last chunk add 0 * 0, as the vector kernels' masked loads do. */
+static void dot_lanes_portable(const gemm_problem *g, size_t i, size_t j, size_t k0, size_t k1, double l[8])
+{
+    for (size_t k = k0; k < k1; k += 8)
+        for (size_t q = 0; q < 8; q++) {
+            double a = 0.0, b = 0.0;
+            if (k + q < k1) {
+                a = g->A[i * g->a_i + (k + q) * g->a_k];
+                b = g->B[(k + q) * g->b_k + j * g->b_j];
+            }
+            l[q] = fma(a, b, l[q]);
+        }
+}
+
+static void dots_portable(const gemm_problem *g)
+{
+    for (size_t i = 0; i < g->M; i++)
+        for (size_t j = 0; j < g->N; j++) {
+            double l[8] = {0};
+            dot_lanes_portable(g, i, j, 0, g->K, l);
+            double *c = g->C + i * g->ldc + j;
+            *c = finish(g, sum_lanes(l), c, i);
+        }
+}
+
+#ifdef HAVE_X86_KERNELS
+
+/* ---- AVX-512: 8 doubles per register ----
+ * rows form: an 8 x 16 block of C in 16 registers; B's two vectors per k are shared by the 8 rows.
+ * dots form: a 4 x 3 block of dot products, one register of eight lanes each.
+ * Blocks are instantiated for each row count and epilogue (constants at the call sites), so the
+ * accumulators stay in registers and the inner loops carry no branches. */
+
+#define R512_MR 8
+#define D512_MI 4
+#define D512_NJ 3
+
+__attribute__((target("avx512f"))) static inline __mmask8 mask512(size_t w)
+{
+    return w >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << w) - 1u);
+}
+
+__attribute__((target("avx512f"))) static inline double sum_lanes512(__m512d v)
+{
+    __m256d t = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline __m512d finish512(const gemm_problem *g,
+                                                                                  const enum epilogue epi,
+                                                                                  __m512d acc, const double *c,
+                                                                                  __mmask8 m, size_t i)
+{
+    if (epi == EPI_STORE) return acc;
+    if (epi == EPI_BIAS) return _mm512_add_pd(acc, _mm512_set1_pd(g->bias[i]));
+    __m512d v = _mm512_mul_pd(_mm512_set1_pd(g->alpha), acc);
+    if (g->beta != 0.0) v = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(g->beta), _mm512_maskz_loadu_pd(m, c)), v);
+    if (g->bias) v = _mm512_add_pd(v, _mm512_set1_pd(g->bias[i]));
+    return v;
+}
+
+/* C[i0:i0+mr, j:j+16] (the columns the masks allow). With all-ones masks (a constant at the call
+ * site) the loads and stores compile to plain ones. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+rows512_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const __mmask8 m0,
+             const __mmask8 m1)
+{
+    const size_t K = g->K, a_i = g->a_i, a_k = g->a_k, b_k = g->b_k, ldc = g->ldc;
+    __m512d acc0[R512_MR], acc1[R512_MR];
+#pragma GCC unroll 8
+    for (int r = 0; r < mr; r++) acc0[r] = acc1[r] = _mm512_setzero_pd();
+    const double *b = g->B + j, *a = g->A + i0 * a_i;
+    for (size_t k = 0; k < K; k++, b += b_k, a += a_k) {
+        const __m512d b0 = _mm512_maskz_loadu_pd(m0, b), b1 = _mm512_maskz_loadu_pd(m1, b + 8);
+#pragma GCC unroll 8
+        for (int r = 0; r < mr; r++) {
+            const __m512d ar = _mm512_set1_pd(a[r * a_i]);
+            acc0[r] = _mm512_fmadd_pd(ar, b0, acc0[r]);
+            acc1[r] = _mm512_fmadd_pd(ar, b1, acc1[r]);
+        }
+    }
+    double *c = g->C + i0 * ldc + j;
+#pragma GCC unroll 8
+    for (int r = 0; r < mr; r++, c += ldc) {
+        _mm512_mask_storeu_pd(c, m0, finish512(g, epi, acc0[r], c, m0, i0 + r));
+        _mm512_mask_storeu_pd(c + 8, m1, finish512(g, epi, acc1[r], c + 8, m1, i0 + r));
+    }
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void rows512_panel(const gemm_problem *g,
+                                                                                   size_t i0, const int mr,
+                                                                                   const enum epilogue epi)
+{
+    size_t j = 0;
+    for (; j + 16 <= g->N; j += 16) rows512_tile(g, i0, j, mr, epi, 0xFF, 0xFF);
+    if (j < g->N) {
+        size_t w = g->N - j;
+        rows512_tile(g, i0, j, mr, epi, mask512(w), w > 8 ? mask512(w - 8) : 0);
+    }
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void rows512_all(const gemm_problem *g,
+                                                                                 const enum epilogue epi)
+{
+    size_t i = 0;
+    for (; i + R512_MR <= g->M; i += R512_MR) rows512_panel(g, i, R512_MR, epi);
+    switch (g->M - i) {
+    case 7: rows512_panel(g, i, 7, epi); break;
+    case 6: rows512_panel(g, i, 6, epi); break;
+    case 5: rows512_panel(g, i, 5, epi); break;
+    case 4: rows512_panel(g, i, 4, epi); break;
+    case 3: rows512_panel(g, i, 3, epi); break;
+    case 2: rows512_panel(g, i, 2, epi); break;
+    case 1: rows512_panel(g, i, 1, epi); break;
+    default: break;
+    }
+}
+
+__attribute__((target("avx512f"))) static void rows_avx512(const gemm_problem *g)
+{
+    switch (epilogue_of(g)) {
+    case EPI_STORE: rows512_all(g, EPI_STORE); break;
+    case EPI_BIAS: rows512_all(g, EPI_BIAS); break;
+    default: rows512_all(g, EPI_GENERAL); break;
+    }
+}
+
+/* One chunk of 8 k's added into the ri x rj lanes. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+dots512_chunk(const double *const *a, const double *const *b, size_t k, const int ri, const int rj,
+              const __mmask8 m, __m512d acc[D512_MI][D512_NJ])
+{
+    __m512d bv[D512_NJ];
+#pragma GCC unroll 3
+    for (int c = 0; c < rj; c++) bv[c] = _mm512_maskz_loadu_pd(m, b[c] + k);
+#pragma GCC unroll 4
+    for (int r = 0; r < ri; r++) {
+        const __m512d av = _mm512_maskz_loadu_pd(m, a[r] + k);
+#pragma GCC unroll 3
+        for (int c = 0; c < rj; c++) acc[r][c] = _mm512_fmadd_pd(av, bv[c], acc[r][c]);
+    }
+}
+
+/* The ri x rj dot products C[i0.., j0..] = dot(A[i,:], B[j,:]) over all K. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
+{
+    const size_t K = g->K;
+    const double *a[D512_MI], *b[D512_NJ];
+    __m512d acc[D512_MI][D512_NJ];
+#pragma GCC unroll 4
+    for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
+#pragma GCC unroll 3
+    for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
+#pragma GCC unroll 4
+    for (int r = 0; r < ri; r++)
+#pragma GCC unroll 3
+        for (int c = 0; c < rj; c++) acc[r][c] = _mm512_setzero_pd();
+    size_t k = 0;
+    for (; k + 8 <= K; k += 8) dots512_chunk(a, b, k, ri, rj, 0xFF, acc);
+    if (k < K) dots512_chunk(a, b, k, ri, rj, mask512(K - k), acc);
+#pragma GCC unroll 4
+    for (int r = 0; r < ri; r++)
+#pragma GCC unroll 3
+        for (int c = 0; c < rj; c++) {
+            double *out = g->C + (i0 + r) * g->ldc + j0 + c;
+            *out = finish(g, sum_lanes512(acc[r][c]), out, i0 + r);
+        }
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void dots512_rows(const gemm_problem *g,
+                                                                                  size_t i0, const int ri)
+{
+    size_t j = 0;
+    for (; j + D512_NJ <= g->N; j += D512_NJ) dots512_tile(g, i0, j, ri, D512_NJ);
+    if (g->N - j == 2) dots512_tile(g, i0, j, ri, 2);
+    else if (g->N - j == 1) dots512_tile(g, i0, j, ri, 1);
+}
+
+__attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g)
+{
+    size_t i = 0;
+    for (; i + D512_MI <= g->M; i += D512_MI) dots512_rows(g, i, D512_MI);
+    switch (g->M - i) {
+    case 3: dots512_rows(g, i, 3); break;
+    case 2: dots512_rows(g, i, 2); break;
+    case 1: dots512_rows(g, i, 1); break;
+    default: break;
+    }
+}
+
+/* ---- AVX2 + FMA: 4 doubles per register ----
+ * rows form: 4 x 8 blocks. dots form: 2 x 2 blocks, each dot product's eight lanes in two registers
+ * (lanes 0-3 and 4-7), so the sums are the AVX-512 kernel's exactly. */
+
+#define R256_MR 4
+#define D256_MI 2
+#define D256_NJ 2
+
+__attribute__((target("avx2,fma"))) static inline __m256i mask256(size_t w)
+{
+    const long long lanes = w >= 4 ? 4 : (long long)w;
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(lanes), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+/* The eight lanes lo (0-3) and hi (4-7) summed in sum_lanes' order. */
+__attribute__((target("avx2,fma"))) static inline double sum_lanes256(__m256d lo, __m256d hi)
+{
+    __m256d t = _mm256_add_pd(lo, hi);
+    __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d finish256(const gemm_problem *g,
+                                                                                   const enum epilogue epi,
+                                                                                   __m256d acc, const double *c,
+                                                                                   __m256i m, size_t i)
+{
+    if (epi == EPI_STORE) return acc;
+    if (epi == EPI_BIAS) return _mm256_add_pd(acc, _mm256_set1_pd(g->bias[i]));
+    __m256d v = _mm256_mul_pd(_mm256_set1_pd(g->alpha), acc);
+    if (g->beta != 0.0) v = _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(g->beta), _mm256_maskload_pd(c, m)), v);
+    if (g->bias) v = _mm256_add_pd(v, _mm256_set1_pd(g->bias[i]));
+    return v;
+}
+
+/* C[i0:i0+mr, j:j+8]; `full` (a constant) selects plain loads and stores. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const int full)
+{
+    const size_t K = g->K, a_i = g->a_i, a_k = g->a_k, b_k = g->b_k, ldc = g->ldc;
+    const size_t w = full ? 8 : g->N - j;
+    const __m256i m0 = mask256(w), m1 = mask256(w > 4 ? w - 4 : 0);
+    __m256d acc0[R256_MR], acc1[R256_MR];
+#pragma GCC unroll 4
+    for (int r = 0; r < mr; r++) acc0[r] = acc1[r] = _mm256_setzero_pd();
+    const double *b = g->B + j, *a = g->A + i0 * a_i;
+    for (size_t k = 0; k < K; k++, b += b_k, a += a_k) {
+        const __m256d b0 = full ? _mm256_loadu_pd(b) : _mm256_maskload_pd(b, m0);
+        const __m256d b1 = full ? _mm256_loadu_pd(b + 4) : _mm256_maskload_pd(b + 4, m1);
+#pragma GCC unroll 4
+        for (int r = 0; r < mr; r++) {
+            const __m256d ar = _mm256_broadcast_sd(a + r * a_i);
+            acc0[r] = _mm256_fmadd_pd(ar, b0, acc0[r]);
+            acc1[r] = _mm256_fmadd_pd(ar, b1, acc1[r]);
+        }
+    }
+    double *c = g->C + i0 * ldc + j;
+#pragma GCC unroll 4
+    for (int r = 0; r < mr; r++, c += ldc) {
+        __m256d v0 = finish256(g, epi, acc0[r], c, m0, i0 + r), v1 = finish256(g, epi, acc1[r], c + 4, m1, i0 + r);
+        if (full) {
+            _mm256_storeu_pd(c, v0);
+            _mm256_storeu_pd(c + 4, v1);
+        } else {
+            _mm256_maskstore_pd(c, m0, v0);
+            _mm256_maskstore_pd(c + 4, m1, v1);
         }
     }
 }
 
-/* C[i,j] += alpha * dot(op(A)[i,:], B[j,:]) with B transposed. */
-static void gemm_dots(Matrix *C, const Matrix *A, int transA, const Matrix *B, double alpha)
+__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panel(const gemm_problem *g,
+                                                                                    size_t i0, const int mr,
+                                                                                    const enum epilogue epi)
 {
-    size_t M = C->rows, N = C->cols, K = op_cols(A, transA);
-    for (size_t i = 0; i < M; i++)
-        for (size_t j = 0; j < N; j++) {
-            const double *b = B->data + j * K;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            size_t k = 0;
-            if (!transA) {
-                const double *a = A->data + i * K;
-                for (; k + 4 <= K; k += 4) {
-                    s0 += a[k] * b[k];
-                    s1 += a[k + 1] * b[k + 1];
-                    s2 += a[k + 2] * b[k + 2];
-                    s3 += a[k + 3] * b[k + 3];
-                }
-                for (; k < K; k++) s0 += a[k] * b[k];
-            } else {
-                for (; k < K; k++) s0 += MAT_AT(A, k, i) * b[k];
-            }
-            MAT_AT(C, i, j) += alpha * ((s0 + s1) + (s2 + s3));
+    size_t j = 0;
+    for (; j + 8 <= g->N; j += 8) rows256_tile(g, i0, j, mr, epi, 1);
+    if (j < g->N) rows256_tile(g, i0, j, mr, epi, 0);
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
+                                                                                  const enum epilogue epi)
+{
+    size_t i = 0;
+    for (; i + R256_MR <= g->M; i += R256_MR) rows256_panel(g, i, R256_MR, epi);
+    switch (g->M - i) {
+    case 3: rows256_panel(g, i, 3, epi); break;
+    case 2: rows256_panel(g, i, 2, epi); break;
+    case 1: rows256_panel(g, i, 1, epi); break;
+    default: break;
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *g)
+{
+    switch (epilogue_of(g)) {
+    case EPI_STORE: rows256_all(g, EPI_STORE); break;
+    case EPI_BIAS: rows256_all(g, EPI_BIAS); break;
+    default: rows256_all(g, EPI_GENERAL); break;
+    }
+}
+
+/* One chunk of 8 k's (two registers of 4) added into the ri x rj lanes; `full` is a constant. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dots256_chunk(const double *const *a, const double *const *b, size_t k, const int ri, const int rj, const int full,
+              size_t K, __m256d lo[D256_MI][D256_NJ], __m256d hi[D256_MI][D256_NJ])
+{
+    const __m256i m0 = mask256(full ? 8 : K - k), m1 = mask256(full ? 4 : (K - k > 4 ? K - k - 4 : 0));
+    __m256d b0[D256_NJ], b1[D256_NJ];
+#pragma GCC unroll 2
+    for (int c = 0; c < rj; c++) {
+        b0[c] = full ? _mm256_loadu_pd(b[c] + k) : _mm256_maskload_pd(b[c] + k, m0);
+        b1[c] = full ? _mm256_loadu_pd(b[c] + k + 4) : _mm256_maskload_pd(b[c] + k + 4, m1);
+    }
+#pragma GCC unroll 2
+    for (int r = 0; r < ri; r++) {
+        const __m256d a0 = full ? _mm256_loadu_pd(a[r] + k) : _mm256_maskload_pd(a[r] + k, m0);
+        const __m256d a1 = full ? _mm256_loadu_pd(a[r] + k + 4) : _mm256_maskload_pd(a[r] + k + 4, m1);
+#pragma GCC unroll 2
+        for (int c = 0; c < rj; c++) {
+            lo[r][c] = _mm256_fmadd_pd(a0, b0[c], lo[r][c]);
+            hi[r][c] = _mm256_fmadd_pd(a1, b1[c], hi[r][c]);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dots256_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
+{
+    const size_t K = g->K;
+    const double *a[D256_MI], *b[D256_NJ];
+    __m256d lo[D256_MI][D256_NJ], hi[D256_MI][D256_NJ];
+#pragma GCC unroll 2
+    for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
+#pragma GCC unroll 2
+    for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
+#pragma GCC unroll 2
+    for (int r = 0; r < ri; r++)
+#pragma GCC unroll 2
+        for (int c = 0; c < rj; c++) lo[r][c] = hi[r][c] = _mm256_setzero_pd();
+    size_t k = 0;
+    for (; k + 8 <= K; k += 8) dots256_chunk(a, b, k, ri, rj, 1, K, lo, hi);
+    if (k < K) dots256_chunk(a, b, k, ri, rj, 0, K, lo, hi);
+#pragma GCC unroll 2
+    for (int r = 0; r < ri; r++)
+#pragma GCC unroll 2
+        for (int c = 0; c < rj; c++) {
+            double *out = g->C + (i0 + r) * g->ldc + j0 + c;
+            *out = finish(g, sum_lanes256(lo[r][c], hi[r][c]), out, i0 + r);
         }
 }
 
-il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
-                   double alpha, double beta)
+__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_rows(const gemm_problem *g,
+                                                                                   size_t i0, const int ri)
+{
+    size_t j = 0;
+    for (; j + D256_NJ <= g->N; j += D256_NJ) dots256_tile(g, i0, j, ri, D256_NJ);
+    if (j < g->N) dots256_tile(g, i0, j, ri, 1);
+}
+
+__attribute__((target("avx2,fma"))) static void dots_avx2(const gemm_problem *g)
+{
+    size_t i = 0;
+    for (; i + D256_MI <= g->M; i += D256_MI) dots256_rows(g, i, D256_MI);
+    if (i < g->M) dots256_rows(g, i, 1);
+}
+
+#endif /* HAVE_X86_KERNELS */
+
+/* ---- dispatch ---- */
+
+/* C = alpha op(A) op(B) + beta C + bias on the kernels of one level. */
+static void gemm_kernels(il_isa isa, const gemm_problem *g)
+{
+    if (g->M == 0 || g->N == 0) return;
+    /* alpha = 0 or K = 0 must not read A or B (BLAS semantics: C = beta C, even where A holds inf) */
+    if (g->alpha == 0.0 || g->K == 0) {
+        scale_output(g);
+        if (g->bias) add_row_bias(g->C, g->M, g->N, g->ldc, g->bias);
+        return;
+    }
+    int rows_form = g->b_j == 1, dots_form = !rows_form && g->a_k == 1 && g->b_k == 1;
+#ifdef HAVE_X86_KERNELS
+    if (isa == IL_ISA_AVX512 && (rows_form || dots_form)) {
+        if (rows_form) rows_avx512(g);
+        else dots_avx512(g);
+        return;
+    }
+    if (isa == IL_ISA_AVX2 && (rows_form || dots_form)) {
+        if (rows_form) rows_avx2(g);
+        else dots_avx2(g);
+        return;
+    }
+#else
+    (void)isa;
+#endif
+    if (rows_form) rows_portable(g);
+    else dots_portable(g);
+}
+
+il_status mat_gemm_isa(il_isa isa, Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
+                       double alpha, double beta, const Matrix *bias)
 {
     il_status st = check_operands(C, A, transA, B, transB);
+    if (st == IL_OK) st = check_bias(C, bias);
     if (st != IL_OK) return st;
-    size_t M = C->rows, N = C->cols, K = op_cols(A, transA);
+    if (!il_cpu_supports(isa)) return IL_EVALUE;
+    gemm_problem g = make_problem(C, A, transA, B, transB, alpha, beta, bias);
+    gemm_kernels(isa, &g);
+    return IL_OK;
+}
+
 #ifdef INITLAB_USE_CBLAS
-    if (M * N * K >= CBLAS_MIN_WORK) {
+/* Whether OpenBLAS chose kernels for this CPU's vector units (its core names for AVX2 / AVX-512 kernels). */
+static int openblas_kernels_vectorised(void)
+{
+    static const char *const fast[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"};
+    char name[64] = "";
+    const char *core = openblas_get_corename();
+    for (size_t k = 0; core && core[k] && k + 1 < sizeof name; k++) name[k] = (char)tolower((unsigned char)core[k]);
+    for (size_t k = 0; k < sizeof fast / sizeof *fast; k++)
+        if (strstr(name, fast[k])) return 1;
+    return 0;
+}
+
+/* The size from which CBLAS wins, decided once. */
+static size_t cblas_min_work(void)
+{
+    static atomic_size_t cached = 0; /* 0: not decided yet; deciding twice gives the same answer */
+    size_t w = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (w == 0) {
+        int ours_are_vectorised = il_cpu_isa() != IL_ISA_PORTABLE;
+        w = ours_are_vectorised && !openblas_kernels_vectorised() ? IL_GEMM_CBLAS_MIN_WORK_GENERIC
+                                                                  : IL_GEMM_CBLAS_MIN_WORK;
+        atomic_store_explicit(&cached, w, memory_order_relaxed);
+    }
+    return w;
+}
+#endif
+
+il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
+                        double alpha, double beta, const Matrix *bias)
+{
+    il_status st = check_operands(C, A, transA, B, transB);
+    if (st == IL_OK) st = check_bias(C, bias);
+    if (st != IL_OK) return st;
+    gemm_problem g = make_problem(C, A, transA, B, transB, alpha, beta, bias);
+#ifdef INITLAB_USE_CBLAS
+    if (g.M * g.N * g.K >= cblas_min_work()) {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    (int)M, (int)N, (int)K, alpha, A->data, (int)(A->cols ? A->cols : 1), B->data,
-                    (int)(B->cols ? B->cols : 1), beta, C->data, (int)(N ? N : 1));
+                    (int)g.M, (int)g.N, (int)g.K, alpha, A->data, (int)(A->cols ? A->cols : 1), B->data,
+                    (int)(B->cols ? B->cols : 1), beta, C->data, (int)(g.N ? g.N : 1));
+        if (g.bias) add_row_bias(g.C, g.M, g.N, g.ldc, g.bias);
         return IL_OK;
     }
 #endif
-    scale_output(C, beta);
-    if (M == 0 || N == 0 || K == 0 || alpha == 0.0) return IL_OK;
-    if (transB) gemm_dots(C, A, transA, B, alpha);
-    else gemm_rows(C, A, transA, B, alpha);
+    gemm_kernels(il_cpu_isa(), &g);
     return IL_OK;
+}
+
+il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB, double alpha,
+                   double beta)
+{
+    return mat_gemm_bias(C, A, transA, B, transB, alpha, beta, NULL);
 }

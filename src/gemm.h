@@ -2,16 +2,27 @@
  *
  * C = alpha * op(A) * op(B) + beta * C, where op(X) is X or its transpose.
  * Shapes: op(A) is M x K, op(B) is K x N, C is M x N. beta = 0 overwrites C (even NaN in C is
- * discarded, as in BLAS); beta = 1 accumulates. C must not alias A or B.
- * Small products run in a register-blocked C kernel (call overhead dominates there); large ones go
- * to CBLAS when initlab is built with it. */
+ * discarded, as in BLAS); beta = 1 accumulates; alpha = 0 reads neither A nor B. C must not alias A or B.
+ *
+ * Paths, chosen per call: register-blocked SIMD kernels (AVX-512 or AVX2+FMA, picked at run time, see
+ * cpu.h) for the small and medium products a training step is made of, where call overhead dominates;
+ * CBLAS (OpenBLAS, both cores) for large ones; plain C loops on other CPUs. The kernels of every level
+ * compute each element in one fixed order with fused multiply-adds (gemm.c), so they give the same bits
+ * on any CPU; against the naive loop they may differ in the last bits (the tests allow 1e-12), never in
+ * NaN or inf behaviour. */
 #ifndef INITLAB_GEMM_H
 #define INITLAB_GEMM_H
 
+#include "cpu.h"
 #include "matrix.h"
 
 il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                    double alpha, double beta);
+
+/* mat_gemm, then bias[i] added to every element of row i (bias: an M x 1 column, or NULL): numpy's
+ * np.dot(W, A) + b in one pass over C. bias must not alias C. */
+il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
+                        double alpha, double beta, const Matrix *bias);
 
 /* The naive triple loop, kept as the reference the fast paths are tested against. */
 il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
@@ -20,5 +31,16 @@ il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matri
 /* Shape of op(A) * op(B); IL_ESHAPE when the inner dimensions differ. */
 il_status mat_gemm_shape(const Matrix *A, int transA, const Matrix *B, int transB,
                          size_t *rows, size_t *cols);
+
+/* For tests and benchmarks: mat_gemm_bias forced onto the kernels of one instruction-set level, never
+ * CBLAS (IL_EVALUE when this CPU cannot run that level). */
+il_status mat_gemm_isa(il_isa isa, Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
+                       double alpha, double beta, const Matrix *bias);
+
+/* Products with at least this many multiply-adds (M * N * K) go to CBLAS when initlab is built with it.
+ * An OpenBLAS that does not know the CPU runs SSE3 kernels ("Prescott"; 0.3.21 on Sapphire/Emerald
+ * Rapids) that the SIMD kernels here beat up to much larger sizes: then the second bound applies. */
+#define IL_GEMM_CBLAS_MIN_WORK ((size_t)1 << 21)
+#define IL_GEMM_CBLAS_MIN_WORK_GENERIC ((size_t)1 << 25)
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "elementwise.h"
 #include "gemm.h"
 
 /* ---- linear ---- */
@@ -15,9 +16,8 @@ il_status linear_forward(Matrix *Z, const Matrix *W, const Matrix *A, const Matr
     if (W->cols != A->rows || b->rows != W->rows || b->cols != 1 || Z->rows != W->rows || Z->cols != A->cols)
         return IL_ESHAPE;
     if (Z == W || Z == A || Z == b) return IL_EVALUE;
-    il_status st = mat_gemm(Z, W, 0, A, 0, 1.0, 0.0);
-    if (st != IL_OK) return st;
-    return mat_binop(Z, IL_ADD, Z, b); /* b, a column, broadcasts over the examples */
+    /* b, a column, is added to every example as the product's rows are written out */
+    return mat_gemm_bias(Z, W, 0, A, 0, 1.0, 0.0, b);
 }
 
 /* dW: n_out x n_in, db: n_out x 1, dA: n_in x m or NULL; dZ: n_out x m, A: n_in x m, W: n_out x n_in */
@@ -41,8 +41,8 @@ il_status linear_backward(Matrix *dW, Matrix *db, Matrix *dA, const Matrix *dZ, 
 }
 
 /* ---- elementwise layers ----
- * Each backward pass reads element k of every input before writing element k of the output, which is
- * what makes in-place use safe. */
+ * The formulas live in elementwise.c, shared with the fused training step. Each backward pass reads
+ * element k of every input before writing element k of the output, which is what makes in-place use safe. */
 
 static il_status check_backward_shapes(const Matrix *dZ, const Matrix *dA, const Matrix *X)
 {
@@ -50,16 +50,19 @@ static il_status check_backward_shapes(const Matrix *dZ, const Matrix *dA, const
 }
 
 /* out, Z: any shape, the same */
-il_status relu_forward(Matrix *out, const Matrix *Z) { return mat_unop(out, IL_RELU, Z); }
+il_status relu_forward(Matrix *out, const Matrix *Z)
+{
+    if (!mat_same_shape(out, Z)) return IL_ESHAPE;
+    ew_relu(ew_all(mat_numel(Z)), out->data, Z->data);
+    return IL_OK;
+}
 
 /* dZ, dA, Z: the same shape */
 il_status relu_backward(Matrix *dZ, const Matrix *dA, const Matrix *Z)
 {
     if (check_backward_shapes(dZ, dA, Z) != IL_OK) return IL_ESHAPE;
-    /* A multiplication by the 0/1 mask, not a selection, as the lesson's dA * np.int64(A > 0):
-     * an inf or NaN gradient where the unit is off still gives NaN. */
-    for (size_t k = 0, n = mat_numel(Z); k < n; k++)
-        dZ->data[k] = dA->data[k] * (Z->data[k] > 0 ? 1.0 : 0.0);
+    /* a multiplication by the 0/1 mask, as the lesson's dA * np.int64(A > 0): NaN gradients stay NaN */
+    ew_relu_backward(ew_all(mat_numel(Z)), dZ->data, dA->data, Z->data);
     return IL_OK;
 }
 
@@ -67,10 +70,7 @@ il_status relu_backward(Matrix *dZ, const Matrix *dA, const Matrix *Z)
 il_status leaky_relu_forward(Matrix *out, const Matrix *Z, double slope)
 {
     if (!mat_same_shape(out, Z)) return IL_ESHAPE;
-    for (size_t k = 0, n = mat_numel(Z); k < n; k++) {
-        double x = Z->data[k];
-        out->data[k] = x > 0 ? x : slope * x;
-    }
+    ew_leaky_relu(ew_all(mat_numel(Z)), out->data, Z->data, slope);
     return IL_OK;
 }
 
@@ -78,60 +78,49 @@ il_status leaky_relu_forward(Matrix *out, const Matrix *Z, double slope)
 il_status leaky_relu_backward(Matrix *dZ, const Matrix *dA, const Matrix *Z, double slope)
 {
     if (check_backward_shapes(dZ, dA, Z) != IL_OK) return IL_ESHAPE;
-    for (size_t k = 0, n = mat_numel(Z); k < n; k++)
-        dZ->data[k] = dA->data[k] * (Z->data[k] > 0 ? 1.0 : slope);
+    ew_leaky_relu_backward(ew_all(mat_numel(Z)), dZ->data, dA->data, Z->data, slope);
     return IL_OK;
 }
 
 /* out, Z: the same shape */
-il_status sigmoid_forward(Matrix *out, const Matrix *Z) { return mat_unop(out, IL_SIGMOID, Z); }
+il_status sigmoid_forward(Matrix *out, const Matrix *Z)
+{
+    if (!mat_same_shape(out, Z)) return IL_ESHAPE;
+    ew_sigmoid(ew_all(mat_numel(Z)), out->data, Z->data);
+    return IL_OK;
+}
 
 /* dZ, dA, S: the same shape; S = sigmoid(Z) */
 il_status sigmoid_backward(Matrix *dZ, const Matrix *dA, const Matrix *S)
 {
     if (check_backward_shapes(dZ, dA, S) != IL_OK) return IL_ESHAPE;
-    for (size_t k = 0, n = mat_numel(S); k < n; k++) {
-        double s = S->data[k];
-        dZ->data[k] = dA->data[k] * s * (1.0 - s);
-    }
+    ew_sigmoid_backward(ew_all(mat_numel(S)), dZ->data, dA->data, S->data);
     return IL_OK;
 }
 
 /* out, Z: the same shape */
-il_status tanh_forward(Matrix *out, const Matrix *Z) { return mat_unop(out, IL_TANH, Z); }
+il_status tanh_forward(Matrix *out, const Matrix *Z)
+{
+    if (!mat_same_shape(out, Z)) return IL_ESHAPE;
+    ew_tanh(ew_all(mat_numel(Z)), out->data, Z->data);
+    return IL_OK;
+}
 
 /* dZ, dA, Y: the same shape; Y = tanh(Z) */
 il_status tanh_backward(Matrix *dZ, const Matrix *dA, const Matrix *Y)
 {
     if (check_backward_shapes(dZ, dA, Y) != IL_OK) return IL_ESHAPE;
-    for (size_t k = 0, n = mat_numel(Y); k < n; k++) {
-        double y = Y->data[k];
-        dZ->data[k] = dA->data[k] * (1.0 - y * y);
-    }
+    ew_tanh_backward(ew_all(mat_numel(Y)), dZ->data, dA->data, Y->data);
     return IL_OK;
 }
 
-/* ---- softmax ----
- * Columns are examples, so each pass walks down a column (stride = cols). The class count is small,
- * and neighbouring columns share cache lines, so the strided walk costs little. */
+/* ---- softmax: one distribution per column ---- */
 
 /* out, Z: classes x m */
 il_status softmax_forward(Matrix *out, const Matrix *Z)
 {
     if (!mat_same_shape(out, Z)) return IL_ESHAPE;
-    size_t rows = Z->rows, cols = Z->cols;
-    for (size_t j = 0; j < cols; j++) {
-        double max = -INFINITY;
-        for (size_t i = 0; i < rows; i++) /* a NaN anywhere in the column makes it all NaN anyway */
-            if (MAT_AT(Z, i, j) > max) max = MAT_AT(Z, i, j);
-        double sum = 0.0;
-        for (size_t i = 0; i < rows; i++) {
-            double e = exp(MAT_AT(Z, i, j) - max);
-            MAT_AT(out, i, j) = e;
-            sum += e;
-        }
-        for (size_t i = 0; i < rows; i++) MAT_AT(out, i, j) /= sum;
-    }
+    ew_softmax_columns(out->data, Z->data, Z->rows, Z->cols, 0, Z->cols);
     return IL_OK;
 }
 
@@ -139,11 +128,6 @@ il_status softmax_forward(Matrix *out, const Matrix *Z)
 il_status softmax_backward(Matrix *dZ, const Matrix *dA, const Matrix *Y)
 {
     if (check_backward_shapes(dZ, dA, Y) != IL_OK) return IL_ESHAPE;
-    size_t rows = Y->rows, cols = Y->cols;
-    for (size_t j = 0; j < cols; j++) {
-        double dot = 0.0; /* colsum(dA * Y), read in full before this column of dZ is written */
-        for (size_t i = 0; i < rows; i++) dot += MAT_AT(dA, i, j) * MAT_AT(Y, i, j);
-        for (size_t i = 0; i < rows; i++) MAT_AT(dZ, i, j) = MAT_AT(Y, i, j) * (MAT_AT(dA, i, j) - dot);
-    }
+    ew_softmax_backward_columns(dZ->data, dA->data, Y->data, Y->rows, Y->cols, 0, Y->cols);
     return IL_OK;
 }

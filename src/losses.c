@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include "elementwise.h"
+
 /* The k-th term of a loss of prediction P against targets Y. */
 typedef double (*loss_term)(const Matrix *P, const Matrix *Y, size_t k);
 
@@ -49,8 +51,6 @@ static il_status check_gradient(const Matrix *dP, const Matrix *P, const Matrix 
     return mat_same_shape(P, Y) && mat_same_shape(dP, P) ? IL_OK : IL_ESHAPE;
 }
 
-static inline double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
-
 /* ---- the lesson's binary cross-entropy ---- */
 
 static double bce_term(const Matrix *A, const Matrix *Y, size_t k)
@@ -72,11 +72,7 @@ il_status bce_loss(double *cost, const Matrix *A, const Matrix *Y)
 il_status bce_backward(Matrix *dA, const Matrix *A, const Matrix *Y)
 {
     if (check_gradient(dA, A, Y) != IL_OK) return IL_ESHAPE;
-    double inv_m = 1.0 / (double)A->cols;
-    for (size_t k = 0, n = mat_numel(A); k < n; k++) {
-        double a = A->data[k], y = Y->data[k];
-        dA->data[k] = inv_m * (-(y / a) + (1.0 - y) / (1.0 - a));
-    }
+    ew_bce_backward(ew_all(mat_numel(A)), dA->data, A->data, Y->data, (double)A->cols);
     return IL_OK;
 }
 
@@ -102,8 +98,7 @@ il_status bce_logits_loss(double *cost, const Matrix *Z, const Matrix *Y)
 il_status bce_logits_backward(Matrix *dZ, const Matrix *Z, const Matrix *Y)
 {
     if (check_gradient(dZ, Z, Y) != IL_OK) return IL_ESHAPE;
-    double m = (double)Z->cols;
-    for (size_t k = 0, n = mat_numel(Z); k < n; k++) dZ->data[k] = (sigmoid(Z->data[k]) - Y->data[k]) / m;
+    ew_bce_logits_backward(ew_all(mat_numel(Z)), dZ->data, Z->data, Y->data, (double)Z->cols);
     return IL_OK;
 }
 
@@ -129,8 +124,7 @@ il_status mse_loss(double *cost, const Matrix *A, const Matrix *Y)
 il_status mse_backward(Matrix *dA, const Matrix *A, const Matrix *Y)
 {
     if (check_gradient(dA, A, Y) != IL_OK) return IL_ESHAPE;
-    size_t n = mat_numel(A);
-    for (size_t k = 0; k < n; k++) dA->data[k] = 2.0 * (A->data[k] - Y->data[k]) / (double)n;
+    ew_mse_backward(ew_all(mat_numel(A)), dA->data, A->data, Y->data, (double)mat_numel(A));
     return IL_OK;
 }
 
@@ -174,14 +168,7 @@ il_status softmax_ce_loss(double *cost, const Matrix *Z, const Matrix *Y)
 il_status softmax_ce_backward(Matrix *dZ, const Matrix *Z, const Matrix *Y)
 {
     if (check_gradient(dZ, Z, Y) != IL_OK) return IL_ESHAPE;
-    double m = (double)Z->cols;
-    for (size_t j = 0; j < Z->cols; j++) {
-        double max, sum;
-        column_max_sum_exp(Z, j, &max, &sum);
-        /* softmax recomputed from the logits, so dZ may be Z or Y: each element is read, then written */
-        for (size_t i = 0; i < Z->rows; i++)
-            MAT_AT(dZ, i, j) = (exp(MAT_AT(Z, i, j) - max) / sum - MAT_AT(Y, i, j)) / m;
-    }
+    ew_softmax_ce_backward_columns(dZ->data, Z->data, Y->data, (double)Z->cols, Z->rows, Z->cols, 0, Z->cols);
     return IL_OK;
 }
 
@@ -191,7 +178,6 @@ il_status softmax_ce_backward(Matrix *dZ, const Matrix *Z, const Matrix *Y)
 il_status sigmoid_bce_backward(Matrix *dZ, const Matrix *A, const Matrix *Y)
 {
     if (check_gradient(dZ, A, Y) != IL_OK) return IL_ESHAPE;
-    double inv_m = 1.0 / (double)A->cols;
-    for (size_t k = 0, n = mat_numel(A); k < n; k++) dZ->data[k] = inv_m * (A->data[k] - Y->data[k]);
+    ew_sigmoid_bce_backward(ew_all(mat_numel(A)), dZ->data, A->data, Y->data, (double)A->cols);
     return IL_OK;
 }

@@ -1,0 +1,325 @@
+/* bind_fused.c: il.fused, a dense network's forward, backward and update each in one C call (fused.h).
+ *
+ *   local plan = il.fused{loss = "bce", leaky_slope = 0.01, layers = {
+ *     {W = W1, b = b1, dW = dW1, db = db1, Z = Z1, A = A1, dZ = dZ1, dA = dA1, activation = "relu"},
+ *     ...}}
+ *   plan:forward(X) -> A               the last layer's A buffer (the matrix itself)
+ *   plan:cost(Y) -> number             the loss of the last forward pass
+ *   plan:backward(Y)                   dW, db of every layer (and the dZ, dA buffers), for the last forward's X
+ *   plan:update(lr)                    W = W - lr dW, b = b - lr db
+ *   plan:step(X, Y, lr)                forward, backward, update
+ *   plan:train(X, Y, lr, steps [, every]) -> costs
+ *                                      `steps` steps; with `every`, costs = {cost of step 0, of step every, ...}
+ *                                      (taken after each of those forward passes, before the update)
+ *   plan:depth(), plan:examples()
+ *
+ * Activations: linear, relu, leaky_relu (slope `leaky_slope`, default 0.01), sigmoid, tanh, softmax.
+ * Losses: bce (the lesson's; a sigmoid output takes the shortcut dZ = (A - Y) / m), bce_logits and
+ * softmax_ce (on Z, linear output), mse. The names and formulas are lua/initlab/network.lua's.
+ * The plan keeps the matrices themselves, not copies: it trains them in place, and whoever else holds
+ * them (a network.lua network) sees every update. A step computes exactly what network.lua's
+ * forward / backward / update compute with the per-layer functions, bit for bit, without the Lua calls
+ * in between; nothing is allocated per step. Every matrix must have one role (a buffer shared by two
+ * layers would change the results), and all buffers one batch size m. */
+#include "binding.h"
+#include "fused.h"
+
+#include <string.h>
+
+#define FUSED_TYPE "initlab.fused"
+#define FUSED_MAX_DEPTH 100000
+
+/* The plan: the C description, then its layers. Uservalues: 1 a table holding every matrix (kept
+ * alive; A of the last layer at index 8 * (depth - 1) + 6), 2 the X of the last forward pass. */
+typedef struct FusedPlan {
+    il_dense net;
+    int forwarded; /* a forward pass has run: cost and backward may follow */
+    il_dense_layer layers[];
+} FusedPlan;
+
+static const char *const activation_names[] = {"linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", NULL};
+static const il_activation activation_values[] = {IL_ACT_LINEAR, IL_ACT_RELU, IL_ACT_LEAKY_RELU,
+                                                  IL_ACT_SIGMOID, IL_ACT_TANH, IL_ACT_SOFTMAX};
+static const char *const loss_names[] = {"bce", "bce_logits", "mse", "softmax_ce", NULL};
+static const il_loss loss_values[] = {IL_LOSS_BCE, IL_LOSS_BCE_LOGITS, IL_LOSS_MSE, IL_LOSS_SOFTMAX_CE};
+
+static const char *const role_names[] = {"W", "b", "dW", "db", "Z", "A", "dZ", "dA"};
+
+#define DIMS(M) (lua_Integer)(M)->rows, (lua_Integer)(M)->cols
+
+static FusedPlan *checkplan(lua_State *L) { return luaL_checkudata(L, 1, FUSED_TYPE); }
+
+/* The index of `name` in a NULL-terminated list, or -1. */
+static int find_name(const char *const *names, const char *name)
+{
+    for (int k = 0; names[k]; k++)
+        if (strcmp(names[k], name) == 0) return k;
+    return -1;
+}
+
+/* Reads layers[i] (1-based) of the table at `spec_layers` into *layer; pushes its 8 matrices into the
+ * keep table at `keep`. Raises errors that name the layer and the field. */
+static void read_layer(lua_State *L, int spec_layers, int keep, lua_Integer i, il_dense_layer *layer)
+{
+    if (lua_geti(L, spec_layers, i) != LUA_TTABLE)
+        luaL_error(L, "fused: layers[%I] must be a table {W =, b =, dW =, db =, Z =, A =, dZ =, dA =, activation =}, got %s",
+                   i, luaL_typename(L, -1));
+    int t = lua_gettop(L);
+    Matrix **slots[] = {&layer->W, &layer->b, &layer->dW, &layer->db, &layer->Z, &layer->A, &layer->dZ, &layer->dA};
+    for (int k = 0; k < 8; k++) {
+        lua_getfield(L, t, role_names[k]);
+        Matrix *m = il_tomatrix(L, -1);
+        if (!m) luaL_error(L, "fused: layers[%I].%s must be a matrix, got %s", i, role_names[k], luaL_typename(L, -1));
+        *slots[k] = m;
+        lua_rawseti(L, keep, (lua_Integer)((i - 1) * 8 + k + 1));
+    }
+    lua_getfield(L, t, "activation");
+    const char *act = lua_tostring(L, -1);
+    int which = act ? find_name(activation_names, act) : -1;
+    if (which < 0)
+        luaL_error(L, "fused: layers[%I].activation must be one of linear, relu, leaky_relu, sigmoid, tanh, softmax, got %s",
+                   i, act ? act : luaL_typename(L, -1));
+    layer->activation = activation_values[which];
+    lua_settop(L, t - 1);
+}
+
+/* Shape errors that name the layer and the matrices, before dense_prepare's own checks. */
+static void check_shapes(lua_State *L, const il_dense *net)
+{
+    size_t n_in = net->layers[0].W->cols, m = net->layers[0].Z->cols;
+    for (size_t l = 0; l < net->depth; l++) {
+        const il_dense_layer *y = &net->layers[l];
+        lua_Integer li = (lua_Integer)l + 1;
+        size_t n = y->W->rows;
+        if (y->W->cols != n_in)
+            luaL_error(L, "fused: layers[%I].W is %Ix%I but the layer before gives %I units (W's columns)", li,
+                       DIMS(y->W), (lua_Integer)n_in);
+        if (n == 0) luaL_error(L, "fused: layers[%I].W has no rows", li);
+        if (!mat_same_shape(y->dW, y->W))
+            luaL_error(L, "fused: layers[%I].dW is %Ix%I, expected W's %Ix%I", li, DIMS(y->dW), DIMS(y->W));
+        if (y->b->rows != n || y->b->cols != 1)
+            luaL_error(L, "fused: layers[%I].b is %Ix%I, expected %Ix1", li, DIMS(y->b), (lua_Integer)n);
+        if (!mat_same_shape(y->db, y->b))
+            luaL_error(L, "fused: layers[%I].db is %Ix%I, expected %Ix1", li, DIMS(y->db), (lua_Integer)n);
+        const Matrix *buffers[] = {y->Z, y->A, y->dZ, y->dA};
+        for (int k = 0; k < 4; k++)
+            if (buffers[k]->rows != n || buffers[k]->cols != m)
+                luaL_error(L, "fused: layers[%I].%s is %Ix%I, expected %Ix%I (units x examples, like layers[1].Z)", li,
+                           role_names[4 + k], DIMS(buffers[k]), (lua_Integer)n, (lua_Integer)m);
+        n_in = n;
+    }
+    if (m == 0) luaL_error(L, "fused: the buffers have no columns (one column per example)");
+    il_activation out = net->layers[net->depth - 1].activation;
+    if ((net->loss == IL_LOSS_BCE_LOGITS || net->loss == IL_LOSS_SOFTMAX_CE) && out != IL_ACT_LINEAR)
+        luaL_error(L, "fused: the %s loss takes logits: the last layer's activation must be linear, got %s",
+                   loss_names[net->loss], activation_names[out]);
+}
+
+/* il.fused{layers = {...}, loss = "bce", leaky_slope = 0.01} -> plan */
+static int l_fused(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    if (lua_getfield(L, 1, "layers") != LUA_TTABLE)
+        luaL_error(L, "fused: expected {layers = {{W =, b =, dW =, db =, Z =, A =, dZ =, dA =, activation =}, ...}, loss =}, got layers = %s",
+                   luaL_typename(L, -1));
+    int spec_layers = lua_gettop(L);
+    lua_Integer depth = luaL_len(L, spec_layers);
+    if (depth < 1 || depth > FUSED_MAX_DEPTH)
+        luaL_error(L, "fused: layers must list 1 to %d layers, got %I", FUSED_MAX_DEPTH, depth);
+    lua_getfield(L, 1, "loss");
+    const char *loss = luaL_optstring(L, -1, "bce");
+    int loss_index = find_name(loss_names, loss);
+    if (loss_index < 0) luaL_error(L, "fused: loss must be one of bce, bce_logits, mse, softmax_ce, got %s", loss);
+    lua_getfield(L, 1, "leaky_slope");
+    if (!lua_isnil(L, -1) && !lua_isnumber(L, -1))
+        luaL_error(L, "fused: leaky_slope must be a number, got %s", luaL_typename(L, -1));
+    double slope = luaL_optnumber(L, -1, 0.01);
+
+    FusedPlan *p = lua_newuserdatauv(L, sizeof(FusedPlan) + (size_t)depth * sizeof(il_dense_layer), 2);
+    int plan = lua_gettop(L);
+    memset(p, 0, sizeof(FusedPlan));
+    p->net.layers = p->layers;
+    p->net.depth = (size_t)depth;
+    p->net.loss = loss_values[loss_index];
+    p->net.leaky_slope = slope;
+    luaL_setmetatable(L, FUSED_TYPE);
+    lua_createtable(L, (int)(depth * 8), 0);
+    int keep = lua_gettop(L);
+    for (lua_Integer i = 1; i <= depth; i++) read_layer(L, spec_layers, keep, i, &p->layers[i - 1]);
+    lua_setiuservalue(L, plan, 1);
+
+    check_shapes(L, &p->net);
+    il_status st = dense_prepare(&p->net);
+    if (st != IL_OK)
+        luaL_error(L, "fused: every matrix must have a role of its own (a buffer or parameter given twice, "
+                      "e.g. the same matrix as Z and A, would change the results)");
+    lua_settop(L, plan);
+    return 1;
+}
+
+/* X or Y at `idx`, checked against the plan's shapes with a message that says what was expected. */
+static const Matrix *check_data(lua_State *L, const FusedPlan *p, int idx, const char *fname, int is_y)
+{
+    const Matrix *M = il_checkmatrix(L, idx);
+    size_t rows = is_y ? p->layers[p->net.depth - 1].W->rows : p->layers[0].W->cols;
+    if (M->rows != rows || M->cols != p->net.m)
+        luaL_error(L, "fused:%s: %s is %Ix%I, the network expects %Ix%I (%s x examples)", fname, is_y ? "Y" : "X",
+                   DIMS(M), (lua_Integer)rows, (lua_Integer)p->net.m, is_y ? "outputs" : "features");
+    for (size_t l = 0; l < p->net.depth; l++) {
+        const il_dense_layer *y = &p->layers[l];
+        const Matrix *all[] = {y->W, y->b, y->dW, y->db, y->Z, y->A, y->dZ, y->dA};
+        for (int k = 0; k < 8; k++)
+            if (all[k] == M)
+                luaL_error(L, "fused:%s: %s is layers[%I].%s of this network; pass the data, not a buffer", fname,
+                           is_y ? "Y" : "X", (lua_Integer)l + 1, role_names[k]);
+    }
+    return M;
+}
+
+static void check_step_status(lua_State *L, il_status st, const char *fname)
+{
+    if (st != IL_OK) luaL_error(L, "fused:%s: %s", fname, il_status_message(st));
+}
+
+/* Runs the forward pass and remembers X (uservalue 2) for backward. */
+static void run_forward(lua_State *L, FusedPlan *p, int x_idx, const char *fname)
+{
+    const Matrix *X = check_data(L, p, x_idx, fname, 0);
+    check_step_status(L, dense_forward(&p->net, X), fname);
+    lua_pushvalue(L, x_idx);
+    lua_setiuservalue(L, 1, 2);
+    p->forwarded = 1;
+}
+
+static void run_backward(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
+{
+    if (!p->forwarded) luaL_error(L, "fused:%s: call forward first", fname);
+    const Matrix *Y = check_data(L, p, y_idx, fname, 1);
+    lua_getiuservalue(L, 1, 2);
+    const Matrix *X = il_tomatrix(L, -1);
+    lua_pop(L, 1);
+    check_step_status(L, dense_backward(&p->net, X, Y), fname);
+}
+
+static double run_cost(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
+{
+    if (!p->forwarded) luaL_error(L, "fused:%s: call forward first", fname);
+    const Matrix *Y = check_data(L, p, y_idx, fname, 1);
+    double cost = 0.0;
+    check_step_status(L, dense_cost(&p->net, Y, &cost), fname);
+    return cost;
+}
+
+static int l_forward(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    run_forward(L, p, 2, "forward");
+    lua_getiuservalue(L, 1, 1);
+    lua_geti(L, -1, (lua_Integer)(8 * (p->net.depth - 1) + 6));
+    return 1;
+}
+
+static int l_cost(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    lua_pushnumber(L, run_cost(L, p, 2, "cost"));
+    return 1;
+}
+
+static int l_backward(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    run_backward(L, p, 2, "backward");
+    return 0;
+}
+
+static int l_update(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    double lr = luaL_checknumber(L, 2);
+    check_step_status(L, dense_update(&p->net, lr), "update");
+    return 0;
+}
+
+static int l_step(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    double lr = luaL_checknumber(L, 4);
+    run_forward(L, p, 2, "step");
+    run_backward(L, p, 3, "step");
+    check_step_status(L, dense_update(&p->net, lr), "step");
+    return 0;
+}
+
+/* plan:train(X, Y, lr, steps [, every]) -> costs */
+static int l_train(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    double lr = luaL_checknumber(L, 4);
+    lua_Integer steps = luaL_checkinteger(L, 5), every = luaL_optinteger(L, 6, 0);
+    luaL_argcheck(L, steps >= 0, 5, "the number of steps must be >= 0");
+    luaL_argcheck(L, every >= 0, 6, "every must be >= 0 (0: record no cost)");
+    check_data(L, p, 3, "train", 1);
+    lua_newtable(L);
+    int costs = lua_gettop(L);
+    for (lua_Integer i = 0; i < steps; i++) {
+        run_forward(L, p, 2, "train");
+        if (every > 0 && i % every == 0) {
+            lua_pushnumber(L, run_cost(L, p, 3, "train"));
+            lua_rawseti(L, costs, i / every + 1);
+        }
+        run_backward(L, p, 3, "train");
+        check_step_status(L, dense_update(&p->net, lr), "train");
+    }
+    return 1;
+}
+
+static int l_depth(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)checkplan(L)->net.depth);
+    return 1;
+}
+
+static int l_examples(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)checkplan(L)->net.m);
+    return 1;
+}
+
+static int l_tostring(lua_State *L)
+{
+    FusedPlan *p = checkplan(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    lua_pushfstring(L, "fused plan: %I", (lua_Integer)p->layers[0].W->cols);
+    luaL_addvalue(&b);
+    for (size_t l = 0; l < p->net.depth; l++) {
+        lua_pushfstring(L, " -> %I %s", (lua_Integer)p->layers[l].W->rows, activation_names[p->layers[l].activation]);
+        luaL_addvalue(&b);
+    }
+    lua_pushfstring(L, ", loss %s, %I examples", loss_names[p->net.loss], (lua_Integer)p->net.m);
+    luaL_addvalue(&b);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static const luaL_Reg plan_methods[] = {
+    {"forward", l_forward}, {"cost", l_cost},   {"backward", l_backward}, {"update", l_update},
+    {"step", l_step},       {"train", l_train}, {"depth", l_depth},       {"examples", l_examples},
+    {NULL, NULL},
+};
+
+void il_open_fused(lua_State *L)
+{
+    if (luaL_newmetatable(L, FUSED_TYPE)) {
+        lua_newtable(L);
+        il_setfuncs(L, plan_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_fused);
+    lua_setfield(L, -2, "fused");
+}

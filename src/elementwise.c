@@ -1,0 +1,220 @@
+/* elementwise.c: the elementwise formulas of the layers and losses, on blocks (see elementwise.h).
+ * Each formula is written as numpy evaluates the lesson's expression (left to right, no reassociation),
+ * so vectorising it changes nothing. */
+#include "elementwise.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cpu.h"
+#include "fast_exp.h"
+
+/* for each element of the block: the statements given, with `o` the element's offset */
+#define EACH(b, ...)                                                                                   \
+    for (size_t r_ = 0; r_ < (b).rows; r_++)                                                          \
+        for (size_t o = r_ * (b).ld, e_ = o + (b).cols; o < e_; o++) { __VA_ARGS__; }
+
+/* ---- activations ---- */
+
+IL_VECTORIZED
+void ew_relu(ew_block b, double *out, const double *z)
+{
+    EACH(b, double x = z[o]; out[o] = x < 0.0 ? 0.0 : x) /* np.maximum(0, z) but keeping -0 and NaN */
+}
+
+IL_VECTORIZED
+void ew_leaky_relu(ew_block b, double *out, const double *z, double slope)
+{
+    EACH(b, double x = z[o]; out[o] = x > 0 ? x : slope * x)
+}
+
+void ew_sigmoid(ew_block b, double *out, const double *z)
+{
+    for (size_t r = 0; r < b.rows; r++) fast_sigmoid(out + r * b.ld, z + r * b.ld, b.cols);
+}
+
+void ew_tanh(ew_block b, double *out, const double *z)
+{
+    EACH(b, out[o] = tanh(z[o]))
+}
+
+void ew_copy(ew_block b, double *out, const double *x)
+{
+    if (out == x) return;
+    for (size_t r = 0; r < b.rows; r++) memmove(out + r * b.ld, x + r * b.ld, b.cols * sizeof(double));
+}
+
+/* A multiplication by the 0/1 mask, not a selection, as the lesson's dA * np.int64(A > 0): an inf or
+ * NaN gradient where the unit is off still gives NaN. */
+IL_VECTORIZED
+void ew_relu_backward(ew_block b, double *dz, const double *da, const double *z)
+{
+    EACH(b, dz[o] = da[o] * (z[o] > 0 ? 1.0 : 0.0))
+}
+
+IL_VECTORIZED
+void ew_leaky_relu_backward(ew_block b, double *dz, const double *da, const double *z, double slope)
+{
+    EACH(b, dz[o] = da[o] * (z[o] > 0 ? 1.0 : slope))
+}
+
+IL_VECTORIZED
+void ew_sigmoid_backward(ew_block b, double *dz, const double *da, const double *s)
+{
+    EACH(b, double y = s[o]; dz[o] = da[o] * y * (1.0 - y))
+}
+
+IL_VECTORIZED
+void ew_tanh_backward(ew_block b, double *dz, const double *da, const double *y)
+{
+    EACH(b, double v = y[o]; dz[o] = da[o] * (1.0 - v * v))
+}
+
+/* ---- loss gradients ---- */
+
+IL_VECTORIZED
+void ew_sigmoid_bce_backward(ew_block b, double *dz, const double *a, const double *t, double m)
+{
+    const double inv_m = 1.0 / m; /* numpy's 1./m * (A3 - Y) */
+    EACH(b, dz[o] = inv_m * (a[o] - t[o]))
+}
+
+IL_VECTORIZED
+void ew_bce_backward(ew_block b, double *da, const double *a, const double *t, double m)
+{
+    const double inv_m = 1.0 / m;
+    EACH(b, double p = a[o], y = t[o]; da[o] = inv_m * (-(y / p) + (1.0 - y) / (1.0 - p)))
+}
+
+void ew_bce_logits_backward(ew_block b, double *dz, const double *z, const double *t, double m)
+{
+    EACH(b, dz[o] = (1.0 / (1.0 + exp(-z[o])) - t[o]) / m)
+}
+
+IL_VECTORIZED
+void ew_mse_backward(ew_block b, double *da, const double *a, const double *t, double n)
+{
+    EACH(b, da[o] = 2.0 * (a[o] - t[o]) / n)
+}
+
+/* ---- column-wise ---- */
+
+/* Columns are examples, so each pass walks down a column (stride ld). The class count is small and
+ * neighbouring columns share cache lines, so the strided walk costs little. */
+void ew_softmax_columns(double *out, const double *z, size_t rows, size_t ld, size_t c0, size_t c1)
+{
+    for (size_t j = c0; j < c1; j++) {
+        double max = -INFINITY;
+        for (size_t i = 0; i < rows; i++) /* a NaN anywhere in the column makes it all NaN anyway */
+            if (z[i * ld + j] > max) max = z[i * ld + j];
+        double sum = 0.0;
+        for (size_t i = 0; i < rows; i++) {
+            double e = exp(z[i * ld + j] - max);
+            out[i * ld + j] = e;
+            sum += e;
+        }
+        for (size_t i = 0; i < rows; i++) out[i * ld + j] /= sum;
+    }
+}
+
+void ew_softmax_backward_columns(double *dz, const double *da, const double *y, size_t rows, size_t ld, size_t c0,
+                                 size_t c1)
+{
+    for (size_t j = c0; j < c1; j++) {
+        double dot = 0.0; /* colsum(dA * Y), read in full before this column of dZ is written */
+        for (size_t i = 0; i < rows; i++) dot += da[i * ld + j] * y[i * ld + j];
+        for (size_t i = 0; i < rows; i++) dz[i * ld + j] = y[i * ld + j] * (da[i * ld + j] - dot);
+    }
+}
+
+void ew_softmax_ce_backward_columns(double *dz, const double *z, const double *t, double m, size_t rows, size_t ld,
+                                    size_t c0, size_t c1)
+{
+    for (size_t j = c0; j < c1; j++) {
+        double max = -INFINITY, sum = 0.0;
+        for (size_t i = 0; i < rows; i++)
+            if (z[i * ld + j] > max) max = z[i * ld + j];
+        for (size_t i = 0; i < rows; i++) sum += exp(z[i * ld + j] - max);
+        /* softmax recomputed from the logits, so dz may be z or t: each element is read, then written */
+        for (size_t i = 0; i < rows; i++) dz[i * ld + j] = (exp(z[i * ld + j] - max) / sum - t[i * ld + j]) / m;
+    }
+}
+
+/* ---- pairwise summation ---- */
+
+/* One leaf (8 <= n <= 128, or any n < 8 at the top). The eight accumulators are the eight lanes of one
+ * vector, so the vectorised loop adds exactly what numpy adds, in the same order. */
+IL_VECTORIZED
+static double pairwise_leaf(const double *a, size_t n, int skip_nan)
+{
+#define ITEM(k) (skip_nan && isnan(a[k]) ? 0.0 : a[k])
+    if (n < 8) {
+        double res = 0.0;
+        for (size_t i = 0; i < n; i++) res += ITEM(i);
+        return res;
+    }
+    double r[8];
+    size_t i, end = n - (n % 8);
+    for (int j = 0; j < 8; j++) r[j] = ITEM(j);
+    if (skip_nan) {
+        for (i = 8; i < end; i += 8)
+            for (int j = 0; j < 8; j++) r[j] += isnan(a[i + j]) ? 0.0 : a[i + j];
+    } else {
+        for (i = 8; i < end; i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+    }
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++) res += ITEM(i);
+    return res;
+#undef ITEM
+}
+
+double ew_pairwise_sum(const double *a, size_t n, int skip_nan)
+{
+    if (n <= 128) return pairwise_leaf(a, n, skip_nan);
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return ew_pairwise_sum(a, n2, skip_nan) + ew_pairwise_sum(a + n2, n - n2, skip_nan);
+}
+
+/* Four rows at once: four independent chains of vector additions instead of one, which the processor
+ * overlaps (one row's eight lanes form a single dependent chain). Each row's sum is exactly
+ * ew_pairwise_sum's. */
+IL_VECTORIZED
+static void pairwise_leaf4(double res[4], const double *a, size_t ld, size_t n)
+{
+    double r[4][8];
+    size_t end = n - (n % 8);
+    for (int q = 0; q < 4; q++)
+        for (int j = 0; j < 8; j++) r[q][j] = a[q * ld + j];
+    for (size_t i = 8; i < end; i += 8)
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < 8; j++) r[q][j] += a[q * ld + i + j];
+    for (int q = 0; q < 4; q++) {
+        double v = ((r[q][0] + r[q][1]) + (r[q][2] + r[q][3])) + ((r[q][4] + r[q][5]) + (r[q][6] + r[q][7]));
+        for (size_t i = end; i < n; i++) v += a[q * ld + i];
+        res[q] = v;
+    }
+}
+
+static void pairwise4(double res[4], const double *a, size_t ld, size_t n)
+{
+    if (n <= 128) {
+        pairwise_leaf4(res, a, ld, n);
+        return;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    double left[4], right[4];
+    pairwise4(left, a, ld, n2);
+    pairwise4(right, a + n2, ld, n - n2);
+    for (int q = 0; q < 4; q++) res[q] = left[q] + right[q];
+}
+
+void ew_pairwise_rows(double *out, const double *a, size_t rows, size_t n, size_t ld)
+{
+    size_t i = 0;
+    if (n >= 8)
+        for (; i + 4 <= rows; i += 4) pairwise4(out + i, a + i * ld, ld, n);
+    for (; i < rows; i++) out[i] = ew_pairwise_sum(a + i * ld, n, 0);
+}

@@ -1,0 +1,72 @@
+/* fused.h: a dense network's training step in one C call.
+ *
+ * Legend (the lesson's layout: one COLUMN per example, m examples):
+ *   layer l = 1..L:  Z_l = W_l A_{l-1} + b_l,  A_l = act_l(Z_l),  A_0 = X (n_0 x m)
+ *   W_l: n_l x n_{l-1}, b_l: n_l x 1, dW_l, db_l: their gradients; Z_l, A_l, dZ_l, dA_l: n_l x m buffers
+ *   the loss compares A_L (or Z_L, for losses on logits) with the targets Y (n_L x m).
+ *
+ * The caller owns every matrix; nothing is allocated here (a Lua user passes the matrices of a network
+ * built by lua/initlab/network.lua, see bind_fused.c). forward, backward and update call the per-layer
+ * functions network.lua's methods of the same names call, in the same order, so they give the same bits:
+ * a step skips the Lua calls in between, nothing else.
+ *
+ * Conventions: output first where there is one; every function checks shapes and returns IL_ESHAPE or
+ * IL_EVALUE before writing anything. */
+#ifndef INITLAB_FUSED_H
+#define INITLAB_FUSED_H
+
+#include "matrix.h"
+
+typedef enum il_activation {
+    IL_ACT_LINEAR,     /* identity (network.lua's "linear": A is a copy of Z) */
+    IL_ACT_RELU,       /* max(z, 0) */
+    IL_ACT_LEAKY_RELU, /* z > 0 ? z : slope z */
+    IL_ACT_SIGMOID,    /* 1 / (1 + exp(-z)) */
+    IL_ACT_TANH,
+    IL_ACT_SOFTMAX, /* down each column */
+} il_activation;
+
+typedef enum il_loss {
+    IL_LOSS_BCE,        /* the lesson's cross-entropy on A_L; with a sigmoid output dZ_L = (A_L - Y) / m */
+    IL_LOSS_BCE_LOGITS, /* stable cross-entropy on Z_L; the output activation must be linear */
+    IL_LOSS_MSE,        /* mean squared error of A_L */
+    IL_LOSS_SOFTMAX_CE, /* softmax cross-entropy on Z_L; the output activation must be linear */
+} il_loss;
+
+typedef struct il_dense_layer {
+    Matrix *W, *b, *dW, *db; /* parameters and their gradients */
+    Matrix *Z, *A, *dZ, *dA; /* this batch's buffers, n_l x m */
+    il_activation activation;
+} il_dense_layer;
+
+typedef struct il_dense {
+    il_dense_layer *layers; /* depth layers, the caller's */
+    size_t depth;
+    il_loss loss;
+    double leaky_slope; /* for IL_ACT_LEAKY_RELU (network.lua uses 0.01) */
+    size_t m;           /* examples per batch, set by dense_prepare */
+} il_dense;
+
+/* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
+ * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss and leaky_slope. */
+il_status dense_prepare(il_dense *net);
+
+/* X: n_0 x m. Fills every Z_l, A_l. */
+il_status dense_forward(il_dense *net, const Matrix *X);
+/* The loss of the last forward pass. Y: n_L x m. */
+il_status dense_cost(const il_dense *net, const Matrix *Y, double *cost);
+/* After dense_forward with the same X: fills every dZ_l, dA_l (as network.lua does), dW_l, db_l. */
+il_status dense_backward(il_dense *net, const Matrix *X, const Matrix *Y);
+/* W_l -= lr dW_l, b_l -= lr db_l (as W + (-lr) dW, numpy's W - lr * dW). */
+il_status dense_update(il_dense *net, double lr);
+
+/* forward, backward, update. */
+il_status dense_step(il_dense *net, const Matrix *X, const Matrix *Y, double lr);
+
+/* `steps` steps of dense_step; when every > 0, costs[i / every] receives the cost of step i's forward
+ * pass for i = 0, every, 2 every, ... (the lesson's loop: the cost is taken before the update).
+ * costs must hold (steps + every - 1) / every values. */
+il_status dense_train(il_dense *net, const Matrix *X, const Matrix *Y, double lr, size_t steps, size_t every,
+                      double *costs);
+
+#endif

@@ -1,0 +1,287 @@
+/* test_kernels.c: the fast kernels against their references.
+ *   gemm: every layout, tail sizes and epilogue (alpha, beta, bias) on every instruction-set level this
+ *         CPU has, against the naive loop (1e-12) and against each other (the same bits);
+ *   fast_exp / fast_sigmoid: within 1 ulp of the C library's exp, exact special values, the same bits
+ *         on every level;
+ *   elementwise: numpy's pairwise order, and the layer formulas on blocks. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cpu.h"
+#include "elementwise.h"
+#include "fast_exp.h"
+#include "gemm.h"
+
+static const il_isa all_isas[] = {IL_ISA_PORTABLE, IL_ISA_AVX2, IL_ISA_AVX512};
+
+/* A deterministic fill with values of both signs and a spread of magnitudes. */
+static void fill(Matrix *m, unsigned seed)
+{
+    uint64_t s = seed * 2654435761u + 1;
+    for (size_t k = 0; k < mat_numel(m); k++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        m->data[k] = ((double)(s >> 11) / 9007199254740992.0 - 0.5) * 4.0;
+    }
+}
+
+static int same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* ---- gemm ---- */
+
+static void check_gemm_case(size_t M, size_t N, size_t K, int ta, int tb, double alpha, double beta, int with_bias)
+{
+    Matrix *A = ta ? mat_new(K, M) : mat_new(M, K), *B = tb ? mat_new(N, K) : mat_new(K, N);
+    Matrix *C0 = mat_new(M, N), *R = mat_new(M, N), *C = mat_new(M, N), *bias = mat_new(M, 1);
+    fill(A, (unsigned)(M * 7 + K)), fill(B, (unsigned)(N * 3 + K)), fill(C0, 5), fill(bias, 9);
+    /* the reference: the naive loop, then the bias */
+    mat_copy(R, C0);
+    CHECK(mat_gemm_reference(R, A, ta, B, tb, alpha, beta) == IL_OK);
+    if (with_bias)
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < N; j++) MAT_AT(R, i, j) += bias->data[i];
+    Matrix *first = NULL;
+    for (size_t v = 0; v < sizeof all_isas / sizeof all_isas[0]; v++) {
+        if (!il_cpu_supports(all_isas[v])) {
+            CHECK(mat_gemm_isa(all_isas[v], C, A, ta, B, tb, alpha, beta, NULL) == IL_EVALUE);
+            continue;
+        }
+        mat_copy(C, C0);
+        CHECK(mat_gemm_isa(all_isas[v], C, A, ta, B, tb, alpha, beta, with_bias ? bias : NULL) == IL_OK);
+        int close = 1, identical = 1;
+        for (size_t k = 0; k < M * N; k++) {
+            double scale = fabs(R->data[k]) > 1.0 ? fabs(R->data[k]) : 1.0;
+            if (!(fabs(C->data[k] - R->data[k]) <= 1e-12 * scale * (double)(K + 1))) close = 0;
+            if (first && !same_bits(C->data[k], first->data[k])) identical = 0;
+        }
+        if (!close || !identical)
+            fprintf(stderr, "gemm %s M=%zu N=%zu K=%zu ta=%d tb=%d alpha=%g beta=%g bias=%d: %s\n",
+                    il_isa_name(all_isas[v]), M, N, K, ta, tb, alpha, beta, with_bias,
+                    !close ? "differs from the naive loop" : "differs from the portable kernels");
+        CHECK(close);
+        CHECK(identical);
+        if (!first) {
+            first = mat_new(M, N);
+            mat_copy(first, C);
+        }
+    }
+    /* the public entry point agrees with the naive loop too (and may take the CBLAS path) */
+    mat_copy(C, C0);
+    CHECK(mat_gemm_bias(C, A, ta, B, tb, alpha, beta, with_bias ? bias : NULL) == IL_OK);
+    for (size_t k = 0; k < M * N; k++) CHECK_CLOSE(C->data[k], R->data[k], 1e-12 * (double)(K + 1));
+    mat_free(A), mat_free(B), mat_free(C0), mat_free(R), mat_free(C), mat_free(bias), mat_free(first);
+}
+
+static void test_gemm_layouts_and_tails(void)
+{
+    /* every row count of the register blocks (1..9, 17), column tails (1..17, 33), k tails (1..9, 17) */
+    const size_t Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 17};
+    const size_t Ns[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 33};
+    const size_t Ks[] = {1, 2, 3, 7, 8, 9, 17, 300};
+    for (size_t a = 0; a < sizeof Ms / sizeof *Ms; a++)
+        for (size_t b = 0; b < sizeof Ns / sizeof *Ns; b++)
+            for (size_t c = 0; c < sizeof Ks / sizeof *Ks; c++)
+                for (int layout = 0; layout < 4; layout++)
+                    check_gemm_case(Ms[a], Ns[b], Ks[c], layout & 1, layout >> 1, 1.0, 0.0, (a + b) % 2);
+    /* the general epilogue */
+    for (int layout = 0; layout < 4; layout++) {
+        check_gemm_case(9, 17, 5, layout & 1, layout >> 1, 0.5, 1.0, 0);
+        check_gemm_case(5, 19, 11, layout & 1, layout >> 1, -2.0, 0.25, 1);
+        check_gemm_case(4, 3, 300, layout & 1, layout >> 1, 1.0, 1.0, 1);
+    }
+    /* the lesson's shapes and a medium one */
+    check_gemm_case(10, 300, 2, 0, 0, 1.0, 0.0, 1);
+    check_gemm_case(5, 10, 300, 0, 1, 1.0, 0.0, 0);
+    check_gemm_case(10, 300, 5, 1, 0, 1.0, 0.0, 0);
+    check_gemm_case(50, 300, 50, 0, 0, 1.0, 0.0, 1);
+    /* past IL_GEMM_CBLAS_MIN_WORK_GENERIC: mat_gemm_bias hands it to CBLAS, and adds the bias itself */
+    check_gemm_case(330, 331, 332, 0, 1, 1.0, 0.0, 1);
+    check_gemm_case(330, 331, 332, 1, 0, 0.5, 2.0, 0);
+}
+
+static void test_gemm_blas_semantics(void)
+{
+    for (size_t v = 0; v < 3; v++) {
+        if (!il_cpu_supports(all_isas[v])) continue;
+        Matrix *A = mat_new(3, 4), *B = mat_new(4, 5), *C = mat_new(3, 5);
+        fill(A, 1), fill(B, 2);
+        mat_fill(C, NAN); /* beta = 0 discards NaN in C */
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, B, 0, 1.0, 0.0, NULL) == IL_OK);
+        for (size_t k = 0; k < 15; k++) CHECK(!isnan(C->data[k]));
+        A->data[0] = INFINITY; /* alpha = 0 reads neither A nor B: C = beta C */
+        mat_fill(C, 2.0);
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, B, 0, 0.0, 0.5, NULL) == IL_OK);
+        for (size_t k = 0; k < 15; k++) CHECK(C->data[k] == 1.0);
+        A->data[0] = NAN; /* NaN flows through a product */
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, B, 0, 1.0, 0.0, NULL) == IL_OK);
+        for (size_t j = 0; j < 5; j++) CHECK(isnan(MAT_AT(C, 0, j)) && !isnan(MAT_AT(C, 1, j)));
+        Matrix *E = mat_new(3, 0), *F = mat_new(0, 5); /* K = 0: C = beta C + bias */
+        Matrix *bias = mat_new(3, 1);
+        mat_fill(bias, 1.5);
+        mat_fill(C, 4.0);
+        CHECK(mat_gemm_isa(all_isas[v], C, E, 0, F, 0, 1.0, 0.5, bias) == IL_OK);
+        for (size_t k = 0; k < 15; k++) CHECK(C->data[k] == 3.5);
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, A, 0, 1.0, 0.0, NULL) == IL_ESHAPE);
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, B, 0, 1.0, 0.0, C) == IL_ESHAPE); /* bias must be 3 x 1 */
+        mat_free(A), mat_free(B), mat_free(C), mat_free(E), mat_free(F), mat_free(bias);
+    }
+}
+
+/* ---- exp and sigmoid ---- */
+
+static int64_t ulps_apart(double a, double b)
+{
+    int64_t x, y;
+    memcpy(&x, &a, 8);
+    memcpy(&y, &b, 8);
+    if ((x < 0) != (y < 0)) return a == b ? 0 : INT64_MAX;
+    return x > y ? x - y : y - x;
+}
+
+static void test_fast_exp_accuracy(void)
+{
+    enum { N = 200003 };
+    static double x[N], y[N], z[N];
+    uint64_t s = 12345;
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        x[i] = i % 3 == 0 ? (u - 0.5) * 1460.0 /* the whole range */ : (u - 0.5) * 80.0; /* where sigmoid lives */
+    }
+    int64_t worst = 0;
+    fast_exp(y, x, N);
+    for (size_t i = 0; i < N; i++) {
+        double want = exp(x[i]);
+        if (want < 2.2250738585072014e-308) continue; /* subnormal results: checked below */
+        int64_t u = ulps_apart(y[i], want);
+        if (u > worst) worst = u;
+    }
+    printf("fast_exp: at most %lld ulp from the C library's exp\n", (long long)worst);
+    CHECK(worst <= 1);
+    /* every level gives the same bits, the portable one included */
+    for (size_t v = 0; v < 3; v++) {
+        fast_exp_isa(all_isas[v], z, x, N);
+        for (size_t i = 0; i < N; i++) CHECK(same_bits(z[i], y[i]));
+        fast_sigmoid_isa(all_isas[v], z, x, 1000);
+        double w[1000];
+        fast_sigmoid_isa(IL_ISA_PORTABLE, w, x, 1000);
+        for (size_t i = 0; i < 1000; i++) CHECK(same_bits(z[i], w[i]));
+    }
+}
+
+static void test_fast_exp_special_values(void)
+{
+    const double in[] = {0.0, -0.0, 1.0, -1.0, 709.78, 709.7827128933840, 709.79, 710.0, 1e6, INFINITY,
+                         -708.0, -730.0, -745.0, -745.2, -1e6, -INFINITY, NAN, 1e-300, -1e-300};
+    const size_t n = sizeof in / sizeof *in;
+    for (size_t v = 0; v < 3; v++) {
+        double out[32];
+        for (size_t len = 1; len <= n; len++) { /* every tail length of the vector loops */
+            fast_exp_isa(all_isas[v], out, in, len);
+            for (size_t i = 0; i < len; i++) {
+                double want = exp(in[i]);
+                if (isnan(want)) CHECK(isnan(out[i]));
+                else if (isinf(want) || want == 0.0) CHECK(out[i] == want);
+                else CHECK(ulps_apart(out[i], want) <= 1);
+            }
+        }
+        CHECK(fast_exp1(0.0) == 1.0);
+        double s[5], z[5] = {0.0, -800.0, 40.0, NAN, -INFINITY};
+        fast_sigmoid_isa(all_isas[v], s, z, 5);
+        CHECK(s[0] == 0.5); /* the zeros model's output, exactly */
+        CHECK(s[1] == 0.0); /* the lesson's exact 0 ... */
+        CHECK(s[2] == 1.0); /* ... and exact 1, where its cost becomes inf */
+        CHECK(isnan(s[3]));
+        CHECK(s[4] == 0.0);
+    }
+}
+
+/* ---- elementwise ---- */
+
+/* numpy's pairwise_sum written out plainly, as the reference for the vectorised one */
+static double numpy_pairwise(const double *a, size_t n)
+{
+    if (n < 8) {
+        double r = 0.0;
+        for (size_t i = 0; i < n; i++) r += a[i];
+        return r;
+    }
+    if (n <= 128) {
+        double r[8];
+        size_t i;
+        for (int j = 0; j < 8; j++) r[j] = a[j];
+        for (i = 8; i < n - n % 8; i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return numpy_pairwise(a, n2) + numpy_pairwise(a + n2, n - n2);
+}
+
+static void test_pairwise_order(void)
+{
+    Matrix *m = mat_new(1, 1000);
+    fill(m, 77);
+    for (size_t k = 0; k < 1000; k += 3) m->data[k] *= 1e8; /* make the order visible in the result */
+    for (size_t n = 0; n <= 1000; n += (n < 300 ? 1 : 37))
+        CHECK(same_bits(ew_pairwise_sum(m->data, n, 0), numpy_pairwise(m->data, n)));
+    /* rows at once (np.sum(a, axis=1)): each row exactly as alone, every row count and length */
+    double sums[9];
+    for (size_t n = 0; n <= 111; n += (n < 20 ? 1 : 13))
+        for (size_t rows = 1; rows <= 9; rows++) {
+            ew_pairwise_rows(sums, m->data, rows, n, 111);
+            for (size_t i = 0; i < rows; i++) CHECK(same_bits(sums[i], numpy_pairwise(m->data + i * 111, n)));
+        }
+    ew_pairwise_rows(sums, m->data, 3, 300, 300);
+    for (size_t i = 0; i < 3; i++) CHECK(same_bits(sums[i], numpy_pairwise(m->data + i * 300, 300)));
+    m->data[5] = NAN;
+    CHECK(isnan(ew_pairwise_sum(m->data, 300, 0)));
+    m->data[5] = 0.0;
+    double with_zero = ew_pairwise_sum(m->data, 300, 0);
+    m->data[5] = NAN;
+    CHECK(same_bits(ew_pairwise_sum(m->data, 300, 1), with_zero)); /* nansum: NaN counts as 0 */
+    mat_free(m);
+}
+
+static void test_blocks(void)
+{
+    /* a block of columns 3..9 of 4 x 13 matrices touches those columns only, and in place works */
+    double z[52], da[52], out[52], ref[52];
+    for (int k = 0; k < 52; k++) z[k] = (k % 5) - 2.0, da[k] = k * 0.5 - 3.0;
+    z[7] = NAN, z[8] = -0.0;
+    ew_block b = {4, 7, 13};
+    for (int k = 0; k < 52; k++) out[k] = 99.0;
+    ew_relu(b, out + 3, z + 3);
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 13; c++) {
+            double x = z[r * 13 + c], got = out[r * 13 + c];
+            if (c < 3 || c >= 10) CHECK(got == 99.0);
+            else if (isnan(x)) CHECK(isnan(got));
+            else CHECK(same_bits(got, x < 0 ? 0.0 : x)); /* -0 stays -0, as nan_max(x, 0) */
+        }
+    for (int k = 0; k < 52; k++) ref[k] = da[k] * (z[k] > 0 ? 1.0 : 0.0);
+    memcpy(out, da, sizeof out);
+    ew_relu_backward(ew_all(52), out, out, z); /* in place */
+    for (int k = 0; k < 52; k++) CHECK(same_bits(out[k], ref[k]));
+    double inf_grad[2] = {INFINITY, 1.0}, off[2] = {-1.0, -1.0}, res[2];
+    ew_relu_backward(ew_all(2), res, inf_grad, off);
+    CHECK(isnan(res[0]) && res[1] == 0.0); /* a mask multiplication, as numpy: inf * 0 is NaN */
+}
+
+int main(void)
+{
+    printf("kernels: best level on this CPU: %s\n", il_isa_name(il_cpu_isa()));
+    test_gemm_layouts_and_tails();
+    test_gemm_blas_semantics();
+    test_fast_exp_accuracy();
+    test_fast_exp_special_values();
+    test_pairwise_order();
+    test_blocks();
+    return check_report("test_kernels");
+}
