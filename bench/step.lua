@@ -1,9 +1,9 @@
 -- bench/step.lua: one training step of the lesson's model ([2, 10, 5, 1], relu/relu/sigmoid, the lesson's
 -- cross-entropy, 300 examples), timed four ways in one process:
---   network   network.lua's net:forward(X); net:backward(Y); net:update(lr)   (the lesson's loop)
+--   network   network.lua's net:forward(X); net:backward(Y); net:update(lr)   (the lesson's loop; each
+--             method is one call of the network's il.fused plan)
 --   calls     the same layer functions called straight from Lua, no network.lua in between
---   delegate  a network object whose forward / backward / update methods each make one il.fused call:
---             the lesson's loop if network.lua delegated to il.fused (a prototype of that change)
+--   lua       network.lua with net.fused = false: its layer-by-layer Lua code
 --   step      il.fused's plan:step(X, Y, lr): one C call per step
 --   fused     plan:train(X, Y, lr, n): the steps looped in C (the fused C training step)
 -- All five compute the same bits. Each round times every way over --steps steps, one after the other (the
@@ -63,29 +63,27 @@ local function direct_step(net)
   end
 end
 
--- network.lua's interface with each method one il.fused call (what network.lua would do with a plan per
--- batch size).
-local delegating = {}
-delegating.__index = delegating
-function delegating.new(net) return setmetatable({ net = net, plan = plan_of(net) }, delegating) end
-function delegating:forward(Xb) return self.plan:forward(Xb) end
-function delegating:backward(Yb) return self.plan:backward(Yb) end
-function delegating:update(rate) return self.plan:update(rate) end
+-- network.lua's own layer-by-layer Lua code, without its il.fused plan.
+local function lua_network()
+  local n = he_network()
+  n.fused = false
+  return n
+end
 
-local nets = { network = he_network(), calls = he_network(), delegate = he_network(), step = he_network(),
+local nets = { network = he_network(), calls = he_network(), lua = lua_network(), step = he_network(),
   fused = he_network() }
-local net, calls, dnet = nets.network, direct_step(nets.calls), delegating.new(nets.delegate)
+local net, calls, lnet = nets.network, direct_step(nets.calls), nets.lua
 local plan_step, plan_fused = plan_of(nets.step), plan_of(nets.fused)
 local ways = {
   network = function(n) for _ = 1, n do net:forward(X); net:backward(Y); net:update(lr) end end,
   calls = function(n) for _ = 1, n do calls() end end,
-  delegate = function(n) for _ = 1, n do dnet:forward(X); dnet:backward(Y); dnet:update(lr) end end,
+  lua = function(n) for _ = 1, n do lnet:forward(X); lnet:backward(Y); lnet:update(lr) end end,
   step = function(n) for _ = 1, n do plan_step:step(X, Y, lr) end end,
   fused = function(n) plan_fused:train(X, Y, lr, n) end,
 }
-local order = { "network", "calls", "delegate", "step", "fused" }
+local order = { "network", "calls", "lua", "step", "fused" }
 
-local times = { network = {}, calls = {}, delegate = {}, step = {}, fused = {} }
+local times = { network = {}, calls = {}, lua = {}, step = {}, fused = {} }
 for _, name in ipairs(order) do ways[name](200) end -- warm up
 for round = 1, opts.rounds do
   for k = 0, #order - 1 do
@@ -103,7 +101,7 @@ local function median(t)
 end
 
 -- The ways trained copies of one network by the same number of steps: the same bits.
-for _, name in ipairs{ "calls", "delegate", "step", "fused" } do
+for _, name in ipairs{ "calls", "lua", "step", "fused" } do
   for l = 1, 3 do
     assert(nets[name].layers[l].W == nets.network.layers[l].W, name .. " computed different weights")
   end

@@ -30,7 +30,21 @@
 
 /* ---- the shared helpers declared in binding.h ---- */
 
-Matrix *il_tomatrix(lua_State *L, int idx) { return luaL_testudata(L, idx, IL_MATRIX_TYPE); }
+/* The matrix metatable is also kept in the registry under this address: checking an argument is then
+ * a pointer lookup, not a string lookup of its name (a training step checks some sixty arguments). */
+static const char matrix_metatable_key = 0;
+
+static void push_matrix_metatable(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &matrix_metatable_key); }
+
+Matrix *il_tomatrix(lua_State *L, int idx)
+{
+    void *p = lua_touserdata(L, idx);
+    if (p == NULL || !lua_getmetatable(L, idx)) return NULL;
+    push_matrix_metatable(L);
+    int is_matrix = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return is_matrix ? p : NULL;
+}
 
 Matrix *il_checkmatrix(lua_State *L, int idx)
 {
@@ -71,7 +85,8 @@ Matrix *il_newmatrix(lua_State *L, size_t rows, size_t cols)
     m->rows = rows;
     m->cols = cols;
     memset(m->data, 0, rows * cols * sizeof(double));
-    luaL_setmetatable(L, IL_MATRIX_TYPE);
+    push_matrix_metatable(L);
+    lua_setmetatable(L, -2);
     return m;
 }
 
@@ -584,6 +599,8 @@ void il_open_matrix(lua_State *L)
     il_setfuncs(L, matrix_first);
     il_setfuncs(L, module_only);
     luaL_newmetatable(L, IL_MATRIX_TYPE); /* sets __name, used in error messages */
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &matrix_metatable_key);
     il_setfuncs(L, metamethods);
     luaL_newlibtable(L, matrix_first);
     il_setfuncs(L, matrix_first);

@@ -10,24 +10,36 @@
 -- Every intermediate (Z, A, dZ, dA, dW, db) lives in a buffer made on first use for a batch size and
 -- reused afterwards, and every kernel writes into its buffer: a training step allocates nothing.
 -- Parameters are the matrices themselves: net.layers[l].W is the W{l} of the notebook.
+--
+-- Forward, backward and update are written below layer by layer in Lua. When every activation is a
+-- built-in one, each of them runs instead as one call of an il.fused plan over the same matrices, which
+-- computes the same bits without the Lua calls in between (a training step of the lesson's model costs
+-- about what the fused C step costs). Set net.fused = false to run the Lua code below; an activation
+-- added to the table below that il.fused does not know makes the network use it automatically.
 local il = require "initlab"
 
 local network = {}
 network.__index = network
 
--- Activation name -> forward(Z, out), backward(dA, Z, A, out). Backward gets the layer's input Z and
--- output A, and uses whichever its formula needs.
+-- Activation name -> forward(Z, out) and backward(dA, input, out), where `input` is the layer's Z, or its
+-- output A when from_output is set (sigmoid, tanh and softmax differentiate best from their output).
+-- Most are the C functions themselves: a training step makes no Lua call it does not need.
 local activations = {
-  relu = { forward = il.relu, backward = function(dA, Z, _, out) return il.relu_backward(dA, Z, out) end },
+  relu = { forward = il.relu, backward = il.relu_backward },
   leaky_relu = {
     forward = function(Z, out) return il.leaky_relu(Z, 0.01, out) end,
-    backward = function(dA, Z, _, out) return il.leaky_relu_backward(dA, Z, 0.01, out) end,
+    backward = function(dA, Z, out) return il.leaky_relu_backward(dA, Z, 0.01, out) end,
   },
-  sigmoid = { forward = il.sigmoid, backward = function(dA, _, A, out) return il.sigmoid_backward(dA, A, out) end },
-  tanh = { forward = il.tanh, backward = function(dA, _, A, out) return il.tanh_backward(dA, A, out) end },
-  softmax = { forward = il.softmax, backward = function(dA, _, A, out) return il.softmax_backward(dA, A, out) end },
-  linear = { forward = il.copy, backward = function(dA, _, _, out) return il.copy(dA, out) end },
+  sigmoid = { forward = il.sigmoid, backward = il.sigmoid_backward, from_output = true },
+  tanh = { forward = il.tanh, backward = il.tanh_backward, from_output = true },
+  softmax = { forward = il.softmax, backward = il.softmax_backward, from_output = true },
+  linear = { forward = il.copy, backward = function(dA, _, out) return il.copy(dA, out) end },
 }
+
+-- dZ of a layer from its dA, through its activation's backward.
+local function activation_backward(act, buf)
+  return act.backward(buf.dA, act.from_output and buf.A or buf.Z, buf.dZ)
+end
 network.activations = activations
 
 -- Loss name -> cost(net, Y) and output_gradient(net, Y, dZ): the gradient with respect to the last Z.
@@ -39,7 +51,7 @@ local losses = {
     gradient = function(last, Y)
       if last.activation == "sigmoid" then return il.sigmoid_bce_backward(last.A, Y, last.dZ) end
       il.bce_backward(last.A, Y, last.dA)
-      return activations[last.activation].backward(last.dA, last.Z, last.A, last.dZ)
+      return activation_backward(activations[last.activation], last)
     end,
   },
   -- Cross-entropy from logits: the output layer must be linear; never inf.
@@ -57,7 +69,7 @@ local losses = {
     cost = function(last, Y) return il.mse(last.A, Y) end,
     gradient = function(last, Y)
       il.mse_backward(last.A, Y, last.dA)
-      return activations[last.activation].backward(last.dA, last.Z, last.A, last.dZ)
+      return activation_backward(activations[last.activation], last)
     end,
   },
 }
@@ -174,31 +186,51 @@ function network:initialize(init, opts)
   return self
 end
 
--- Buffers for a batch of m examples, made once per m.
+-- The activations il.fused computes exactly as the table above does.
+local fusable = { linear = true, relu = true, leaky_relu = true, sigmoid = true, tanh = true, softmax = true }
+
+-- An il.fused plan over the network's matrices and one batch's buffers, or nil when a layer's
+-- activation is not one il.fused knows.
+local function fused_plan(self, buf)
+  local layers = {}
+  for l, layer in ipairs(self.layers) do
+    if not fusable[layer.activation] then return nil end
+    local b = buf[l]
+    layers[l] = { W = layer.W, b = layer.b, dW = layer.dW, db = layer.db, Z = b.Z, A = b.A, dZ = b.dZ, dA = b.dA,
+      activation = layer.activation }
+  end
+  return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01 }
+end
+
+-- Buffers for a batch of m examples (and their fused plan), made once per m.
 local function buffers(self, m)
   local b = self.batch[m]
   if b then return b end
   b = {}
-  for l, layer in ipairs(self.layers) do
+  for l in ipairs(self.layers) do
     local n = self.sizes[l + 1]
     b[l] = { Z = il.zeros(n, m), A = il.zeros(n, m), dZ = il.zeros(n, m), dA = il.zeros(n, m) }
   end
+  b.plan = fused_plan(self, b)
   self.batch[m] = b
   return b
 end
 
 -- Forward pass: returns A of the last layer. Keeps X and every Z, A for backward.
+local linear, linear_backward, axpy = il.linear, il.linear_backward, il.axpy
+
 function network:forward(X)
-  local m = X:cols()
-  if X:rows() ~= self.sizes[1] then
-    error(("forward: X has %d rows (features), the network expects %d"):format(X:rows(), self.sizes[1]), 2)
+  local rows, m = X:shape()
+  if rows ~= self.sizes[1] then
+    error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
   end
   local buf = buffers(self, m)
   self.X, self.current = X, buf
+  if buf.plan and self.fused ~= false then return buf.plan:forward(X) end
   local A = X
   for l, layer in ipairs(self.layers) do
     local out = buf[l]
-    il.linear(layer.W, A, layer.b, out.Z)
+    linear(layer.W, A, layer.b, out.Z)
     activations[layer.activation].forward(out.Z, out.A)
     A = out.A
   end
@@ -222,25 +254,28 @@ end
 function network:backward(Y)
   local buf = self.current
   if not buf then error("backward: call forward first", 2) end
+  if buf.plan and self.fused ~= false then return buf.plan:backward(Y) end
   local L = #self.layers
   local dZ = losses[self.loss].gradient(last_layer(self), Y)
   for l = L, 1, -1 do
     local layer = self.layers[l]
     local A_prev = l > 1 and buf[l - 1].A or self.X
     local dA_prev = l > 1 and buf[l - 1].dA or false
-    il.linear_backward(dZ, A_prev, layer.W, layer.dW, layer.db, dA_prev)
+    linear_backward(dZ, A_prev, layer.W, layer.dW, layer.db, dA_prev)
     if l > 1 then
       local prev = buf[l - 1]
-      dZ = activations[self.layers[l - 1].activation].backward(prev.dA, prev.Z, prev.A, prev.dZ)
+      dZ = activation_backward(activations[self.layers[l - 1].activation], prev)
     end
   end
 end
 
 -- Plain gradient descent: W = W - lr dW, b = b - lr db.
 function network:update(learning_rate)
+  local plan = self.current and self.current.plan
+  if plan and self.fused ~= false then return plan:update(learning_rate) end
   for _, layer in ipairs(self.layers) do
-    il.axpy(layer.W, -learning_rate, layer.dW)
-    il.axpy(layer.b, -learning_rate, layer.db)
+    axpy(layer.W, -learning_rate, layer.dW)
+    axpy(layer.b, -learning_rate, layer.db)
   end
 end
 

@@ -47,15 +47,18 @@ function TestAlloc.test_every_activation_and_loss_steps_without_allocating()
     { { "relu", "relu", "relu" }, "bce", Y, 1 }, -- bce through bce_backward, not the sigmoid shortcut
   }
   for _, c in ipairs(cases) do
-    local net = il.network.new{ sizes = { 2, 10, 5, c[4] }, activations = c[1], loss = c[2] }
-    net:initialize("he")
-    local bytes = allocated_by(function()
-      net:forward(X)
-      local _ = net:cost(c[3])
-      net:backward(c[3])
-      net:update(0.001)
-    end, 500)
-    lu.assertEquals(bytes, 0, table.concat(c[1], ",") .. " / " .. c[2])
+    for _, fused in ipairs{ true, false } do -- through the network's il.fused plan, and its Lua code
+      local net = il.network.new{ sizes = { 2, 10, 5, c[4] }, activations = c[1], loss = c[2] }
+      net.fused = fused
+      net:initialize("he")
+      local bytes = allocated_by(function()
+        net:forward(X)
+        local _ = net:cost(c[3])
+        net:backward(c[3])
+        net:update(0.001)
+      end, 500)
+      lu.assertEquals(bytes, 0, table.concat(c[1], ",") .. " / " .. c[2] .. (fused and "" or " (Lua path)"))
+    end
   end
 end
 

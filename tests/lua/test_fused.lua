@@ -15,6 +15,7 @@ local X, Y = il.data.load_dataset()
 -- A network of `sizes` with He-scaled weights from seed 3, as the lesson makes them.
 local function make(sizes, activations, loss)
   local net = il.network.new{ sizes = sizes, activations = activations, loss = loss }
+  net.fused = false -- the reference: network.lua's own layer-by-layer Lua code, not its il.fused plan
   il.random.seed(3)
   local p = {}
   for l = 1, #sizes - 1 do

@@ -66,6 +66,23 @@ function TestNetwork.test_one_step_matches_the_notebook_formulas()
   lu.assertTrue((net.layers[1].W - (W1 - dW1 * 0.1)):abs():max() < 1e-15)
 end
 
+function TestNetwork.test_fused_plan_and_lua_code_agree_bit_for_bit()
+  local X, Y = il.data.moons{ n = 50, noise = 0.2 }
+  local nets = {}
+  for _, fused in ipairs{ true, false } do
+    local net = il.network.new{ sizes = { 2, 7, 4, 1 }, activations = { "tanh", "relu", "sigmoid" } }
+    net.fused = fused
+    il.random.seed(5)
+    net:initialize("he")
+    for _ = 1, 50 do net:forward(X); net:backward(Y); net:update(0.1) end
+    net:forward(X)
+    nets[#nets + 1] = net
+  end
+  lu.assertNotNil(nets[1].current.plan)
+  for l = 1, 3 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
+  lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
+end
+
 function TestNetwork.test_training_lowers_every_loss()
   local X, Y = il.data.moons{ n = 60, noise = 0.1 }
   local onehot = il.zeros(2, 60)
