@@ -1,137 +1,19 @@
 #!/usr/bin/python3
-"""The Initialization lesson as the course notebook runs it in numpy (init_utils.py + the graded cells).
+"""The Initialization lesson as the course notebook runs it in numpy: tests/golden/notebook.py, the
+notebook's own code (also what makes the golden data).
 
 Peer of `initlab lua/lessons/initialization.lua --no-report` for scripts/bench: the same data, the three
 models (zeros, large random, He) trained for 15000 steps each with the cost computed every step as the
 notebook does, then the train and test accuracies. Prints what the notebook prints.
 Usage: /usr/bin/python3 bench/lesson_numpy.py [iterations]
 """
+import os
 import sys
 
 import numpy as np
-import sklearn.datasets
 
-
-def load_dataset():
-    np.random.seed(1)
-    train_X, train_Y = sklearn.datasets.make_circles(n_samples=300, noise=.05)
-    np.random.seed(2)
-    test_X, test_Y = sklearn.datasets.make_circles(n_samples=100, noise=.05)
-    train_X = train_X.T
-    train_Y = train_Y.reshape((1, train_Y.shape[0]))
-    test_X = test_X.T
-    test_Y = test_Y.reshape((1, test_Y.shape[0]))
-    return train_X, train_Y, test_X, test_Y
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def relu(x):
-    return np.maximum(0, x)
-
-
-def forward_propagation(X, parameters):
-    W1, b1 = parameters["W1"], parameters["b1"]
-    W2, b2 = parameters["W2"], parameters["b2"]
-    W3, b3 = parameters["W3"], parameters["b3"]
-    z1 = np.dot(W1, X) + b1
-    a1 = relu(z1)
-    z2 = np.dot(W2, a1) + b2
-    a2 = relu(z2)
-    z3 = np.dot(W3, a2) + b3
-    a3 = sigmoid(z3)
-    cache = (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)
-    return a3, cache
-
-
-def backward_propagation(X, Y, cache):
-    m = X.shape[1]
-    (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
-    dz3 = 1. / m * (a3 - Y)
-    dW3 = np.dot(dz3, a2.T)
-    db3 = np.sum(dz3, axis=1, keepdims=True)
-    da2 = np.dot(W3.T, dz3)
-    dz2 = np.multiply(da2, np.int64(a2 > 0))
-    dW2 = np.dot(dz2, a1.T)
-    db2 = np.sum(dz2, axis=1, keepdims=True)
-    da1 = np.dot(W2.T, dz2)
-    dz1 = np.multiply(da1, np.int64(a1 > 0))
-    dW1 = np.dot(dz1, X.T)
-    db1 = np.sum(dz1, axis=1, keepdims=True)
-    return {"dz3": dz3, "dW3": dW3, "db3": db3, "da2": da2, "dz2": dz2, "dW2": dW2, "db2": db2,
-            "da1": da1, "dz1": dz1, "dW1": dW1, "db1": db1}
-
-
-def update_parameters(parameters, grads, learning_rate):
-    L = len(parameters) // 2
-    for k in range(L):
-        parameters["W" + str(k + 1)] = parameters["W" + str(k + 1)] - learning_rate * grads["dW" + str(k + 1)]
-        parameters["b" + str(k + 1)] = parameters["b" + str(k + 1)] - learning_rate * grads["db" + str(k + 1)]
-    return parameters
-
-
-def compute_loss(a3, Y):
-    m = Y.shape[1]
-    logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
-    return 1. / m * np.nansum(logprobs)
-
-
-def predict(X, y, parameters):
-    m = X.shape[1]
-    p = np.zeros((1, m), dtype=int)
-    a3, _ = forward_propagation(X, parameters)
-    for i in range(0, a3.shape[1]):
-        p[0, i] = 1 if a3[0, i] > 0.5 else 0
-    print("Accuracy: " + str(np.mean((p[0, :] == y[0, :]))))
-    return p
-
-
-def initialize_parameters_zeros(layers_dims):
-    parameters = {}
-    for l in range(1, len(layers_dims)):
-        parameters["W" + str(l)] = np.zeros((layers_dims[l], layers_dims[l - 1]))
-        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
-    return parameters
-
-
-def initialize_parameters_random(layers_dims):
-    np.random.seed(3)
-    parameters = {}
-    for l in range(1, len(layers_dims)):
-        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * 10
-        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
-    return parameters
-
-
-def initialize_parameters_he(layers_dims):
-    np.random.seed(3)
-    parameters = {}
-    for l in range(1, len(layers_dims)):
-        parameters["W" + str(l)] = np.random.randn(layers_dims[l], layers_dims[l - 1]) * np.sqrt(2 / layers_dims[l - 1])
-        parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
-    return parameters
-
-
-def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he"):
-    costs = []
-    layers_dims = [X.shape[0], 10, 5, 1]
-    if initialization == "zeros":
-        parameters = initialize_parameters_zeros(layers_dims)
-    elif initialization == "random":
-        parameters = initialize_parameters_random(layers_dims)
-    else:
-        parameters = initialize_parameters_he(layers_dims)
-    for i in range(0, num_iterations):
-        a3, cache = forward_propagation(X, parameters)
-        cost = compute_loss(a3, Y)
-        grads = backward_propagation(X, Y, cache)
-        parameters = update_parameters(parameters, grads, learning_rate)
-        if print_cost and i % 1000 == 0:
-            print("Cost after iteration {}: {}".format(i, cost))
-            costs.append(cost)
-    return parameters
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden"))
+from notebook import load_dataset, model, predict  # noqa: E402
 
 
 def main():
@@ -139,11 +21,11 @@ def main():
     np.seterr(divide="ignore", invalid="ignore", over="ignore")  # the notebook's log(0) / exp overflow warnings
     train_X, train_Y, test_X, test_Y = load_dataset()
     for init in ("zeros", "random", "he"):
-        parameters = model(train_X, train_Y, num_iterations=iterations, initialization=init)
+        parameters, _, _ = model(train_X, train_Y, num_iterations=iterations, initialization=init)
         print("On the train set:")
-        predict(train_X, train_Y, parameters)
+        predict(train_X, train_Y, parameters, verbose=True)
         print("On the test set:")
-        predict(test_X, test_Y, parameters)
+        predict(test_X, test_Y, parameters, verbose=True)
 
 
 if __name__ == "__main__":
