@@ -222,7 +222,27 @@ function M.help(x, ...)
   if type(il) == "table" then
     print("The initlab module (il):")
     describe(il)
+    print(M.lua_modules_text())
   end
+end
+
+-- The Lua layers under lua/initlab/, which il loads on first use (il.data, il.network...): they are not
+-- in the table until then, so help lists them from the directory that holds them.
+function M.lua_modules_text()
+  local path = package.searchpath("initlab.data", package.path)
+  local dir = path and path:match("^(.*)[/\\]data%.lua$")
+  local names = {}
+  local listing = dir and io.popen("ls '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  if listing then
+    for file in listing:lines() do
+      local name = file:match("^([%w_]+)%.lua$")
+      if name and name ~= "repl" then names[#names + 1] = name == "initializers" and "init" or name end
+    end
+    listing:close()
+  end
+  table.sort(names)
+  return "  Lua modules, loaded on first use: il." .. table.concat(names, ", il.") ..
+    "\n  (help(il.data) lists one; lessons in lua/lessons/, experiments in lua/experiments/)"
 end
 
 return M
