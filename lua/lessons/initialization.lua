@@ -4,7 +4,7 @@
 -- week 1), in initlab. Edit anything here and run it again; nothing needs recompiling:
 --
 --   scripts/initlab lua/lessons/initialization.lua [--iterations N] [--lr X] [--json FILE]
---                                                  [--report DIR | --no-report] [--show-mistake]
+--                   [--report DIR | --no-report] [--show-mistake] [--diagnostics N]   (--help explains)
 --
 -- Training your neural network requires specifying an initial value of the weights. A well chosen
 -- initialization method will help learning. A well chosen initialization can:
