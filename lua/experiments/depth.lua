@@ -27,12 +27,13 @@ local opts = il.cli.parse(arg, {
   { "lr", "number", 0.05, "learning rate", check = function(x) return x > 0, "must be positive" end },
   { "seed", "integer", 3, "seed of the global stream before each initialization",
     check = function(s) return s >= 0 and s <= 0xffffffff, "must be in 0..2^32-1" end },
-  { "init", "string", "he,xavier,lsuv", "initializer name(s) of il.init, or lsuv, comma-separated" },
+  { "init", "string", "he,xavier,lsuv", "initializer name(s) of il.init, or lsuv, comma-separated",
+    metavar = "NAMES" },
   { "print-every", "integer", 100, "record the cost every N steps", check = function(n) return n >= 1, "must be at least 1" end },
   { "diagnostics-every", "integer", 100, "record per-layer statistics every N steps",
     check = function(n) return n >= 1, "must be at least 1" end },
-  { "json", "string", nil, "write the results as JSON to FILE" },
-  { "report", "string", nil, "write an HTML report to DIR" },
+  { "json", "string", nil, "write the results as JSON to FILE", metavar = "FILE" },
+  { "report", "string", nil, "write an HTML report to DIR", metavar = "DIR" },
   { "quiet", "flag", false, "print only the summary" },
 })
 

@@ -3,7 +3,7 @@
 --   local opts = cli.parse(arg, {
 --     usage = "lua/lessons/initialization.lua [options]",
 --     { "iterations", "integer", 15000, "gradient steps per model" },
---     { "json", "string", nil, "write the results as JSON to FILE" },
+--     { "json", "string", nil, "write the results as JSON to FILE", metavar = "FILE" },
 --     { "no-report", "flag", false, "do not write the HTML report" },
 --   })
 --   opts.iterations, opts.json, opts.no_report    (dashes become underscores)
@@ -28,7 +28,8 @@ function cli.usage(spec)
   local lines = { "usage: " .. (spec.usage or "script [options]"), "", "options:" }
   for _, o in ipairs(spec) do
     local name, kind, default, help = o[1], o[2], o[3], o[4]
-    local left = "  --" .. name .. (kind == "flag" and "" or (" " .. (kind == "string" and "VALUE" or kind:upper())))
+    local metavar = o.metavar or (kind == "string" and "VALUE" or kind:upper())
+    local left = "  --" .. name .. (kind == "flag" and "" or (" " .. metavar))
     local right = help or ""
     if default ~= nil and kind ~= "flag" then right = right .. (" (default: %s)"):format(tostring(default)) end
     lines[#lines + 1] = ("%-28s %s"):format(left, right)
