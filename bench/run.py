@@ -114,8 +114,9 @@ def main():
     deep = ["--sizes", "2,50x30,1", "--examples", "300", "--steps", "500", "--every", "100"]
     workloads = []  # (key, title, {engine: command})
     if "lesson" in only:
-        workloads.append(("lesson", "lesson: initialization.lua --no-report (3 x 15000 steps + predictions)", {
-            "initlab": [initlab, "lua/lessons/initialization.lua", "--no-report"],
+        # The target is the command a user types: scripts/initlab, its up-to-date check included.
+        workloads.append(("lesson", "lesson: scripts/initlab lua/lessons/initialization.lua --no-report (3 x 15000 steps + predictions)", {
+            "initlab": [os.path.join(ROOT, "scripts", "initlab"), "lua/lessons/initialization.lua", "--no-report"],
             "numpy": [PYTHON, "bench/lesson_numpy.py"] if have_numpy else None,
             "torch": [PYTHON, "bench/lesson_torch.py"] if have_torch else None}))
     if "depth" in only:

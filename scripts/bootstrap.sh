@@ -34,6 +34,15 @@ ensure_packages() {
   fi
 }
 
+# build_is_current DIR: DIR holds an initlab built after every change to the C sources and the build files,
+# so running it needs neither a package check nor cmake (a few milliseconds instead of half a second).
+build_is_current() {
+  local dir=$1
+  [ -x "$dir/initlab" ] && [ -f "$dir/CMakeCache.txt" ] || return 1
+  [ -z "$(find "$INITLAB_ROOT/src" "$INITLAB_ROOT/CMakeLists.txt" "$INITLAB_ROOT/tests/tests.cmake" \
+            -newer "$dir/initlab" -print -quit 2>/dev/null)" ]
+}
+
 # build_tree DIR [cmake options...]: configures DIR once, then builds it (a no-op when nothing changed).
 # Build output goes to DIR/build.log and is shown only when the build fails.
 build_tree() {
