@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import lesson_numpy as notebook  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "golden"))
+import notebook  # noqa: E402  (the notebook's numpy code: data and initial weights)
 
 
 def forward_propagation(X, p):
