@@ -1,7 +1,9 @@
 -- test_csv.lua: il.csv.read and il.csv.write: the lesson layout (features x examples), every option, quoting,
 -- byte order marks and CRLF, NaN and infinity, string labels, a round trip, and an error with a line number
 -- for every kind of bad file.
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 local csv = il.csv
 
@@ -35,11 +37,7 @@ local function read_error(text, opts, line)
   return err
 end
 
-local function assert_error_like(fragment, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing " .. fragment)
-  lu.assertStrContains(tostring(err), fragment)
-end
+local assert_error_like = support.assert_error_like
 
 local function is_nan(x) return x ~= x end
 

@@ -1,28 +1,14 @@
 -- test_depth.lua: the depth experiment's claims (He et al. 2015 in miniature), from its JSON output.
 package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
-local golden = require "golden"
+local support = require "support"
 
-local initlab = assert(os.getenv("INITLAB_BUILD_DIR"), "run through ctest (INITLAB_BUILD_DIR)") .. "/initlab"
 -- Under AddressSanitizer the kernels run tens of times slower: there the training claims are left to the
 -- release build, and the same code runs a few steps to be checked for memory errors.
 local sanitized = os.getenv("INITLAB_SANITIZE") == "1"
 
-local function run(args)
-  local p = assert(io.popen(initlab .. " lua/experiments/depth.lua " .. args .. " 2>&1"))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return out, code
-end
-
-local function experiment(args)
-  local path = os.tmpname()
-  local out, code = run(args .. " --quiet --json " .. path)
-  lu.assertEquals(code, 0, out)
-  local result = golden.load_file(path)
-  os.remove(path)
-  return result, out
-end
+local function run(args) return support.run("lua/experiments/depth.lua " .. args) end
+local function experiment(args) return support.run_json("lua/experiments/depth.lua " .. args .. " --quiet") end
 
 TestDepth = {}
 

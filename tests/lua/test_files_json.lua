@@ -1,16 +1,14 @@
 -- test_files_json.lua: result files are written whole or not at all, with clear errors, and JSON
 -- output reads back (with lua-cjson) to exactly the values written, in a stable text.
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 local cjson = require "cjson"
 local files = il.files
 local json = il.json
 
-local function assert_error_like(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing " .. pattern)
-  lu.assertStrContains(tostring(err), pattern)
-end
+local assert_error_like = support.assert_error_like
 
 -- A fresh scratch directory per test, removed afterwards.
 local scratch

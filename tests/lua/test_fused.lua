@@ -1,14 +1,12 @@
 -- test_fused.lua: il.fused, a network's forward / backward / update each in one C call. It must give
 -- network.lua's numbers bit for bit (for every activation and loss), train the matrices it is given in
 -- place, and refuse bad specifications with messages that say what was wrong.
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 
-local function assert_error_like(fragment, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing: " .. fragment)
-  lu.assertStrContains(tostring(err), fragment)
-end
+local assert_error_like = support.assert_error_like
 
 local X, Y = il.data.load_dataset()
 

@@ -1,14 +1,12 @@
 -- test_layers.lua: the layers and losses as a Lua user meets them: values, the optional `out` argument
 -- (written into, returned, nothing allocated), error messages that name the function and the shapes,
 -- and NaN / inf flowing through as in numpy. (Gradients are checked in test_gradcheck.lua.)
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 
-local function assert_error_like(fragment, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing: " .. fragment)
-  lu.assertStrContains(tostring(err), fragment)
-end
+local assert_error_like = support.assert_error_like
 
 local function is_nan(v) return v ~= v end
 

@@ -3,17 +3,9 @@
 package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
 local golden = require "golden"
+local run = require("support").run
 
-local initlab = assert(os.getenv("INITLAB_BUILD_DIR"), "run through ctest (INITLAB_BUILD_DIR)") .. "/initlab"
 local want = golden.load("lesson")
-
--- Runs the host with arguments; returns its output and exit code.
-local function run(args)
-  local p = assert(io.popen(initlab .. " " .. args .. " 2>&1"))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return out, code
-end
 
 local function max_abs_diff(a, b)
   local worst = 0

@@ -2,14 +2,11 @@
 -- broadcasting, products, reductions, the optional result argument, and clear errors for bad input.
 package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 local golden = require "golden"
 
-local function assert_error_like(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error matching " .. pattern)
-  lu.assertStrContains(tostring(err), pattern, false)
-end
+local assert_error_like = support.assert_error_like
 
 local function assert_matrix(m, rows)
   local r, c = m:shape()

@@ -1,13 +1,11 @@
 -- test_network.lua: the layer-list model: construction errors, parameters, a training step against a
 -- hand-written one, other losses, predictions; and the small helpers fmt and cli.
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 
-local function assert_error_like(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error matching " .. pattern)
-  lu.assertStrContains(tostring(err), pattern)
-end
+local assert_error_like = support.assert_error_like
 
 TestNetwork = {}
 function TestNetwork.test_construction_errors()

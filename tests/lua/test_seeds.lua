@@ -4,23 +4,15 @@ package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
 local golden = require "golden"
 
-local initlab = assert(os.getenv("INITLAB_BUILD_DIR"), "run through ctest (INITLAB_BUILD_DIR)") .. "/initlab"
+local support = require "support"
 
-local function run(args)
-  local p = assert(io.popen(initlab .. " lua/experiments/seeds.lua " .. args .. " 2>&1"))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return out, code
-end
+local function run(args) return support.run("lua/experiments/seeds.lua " .. args) end
+local function experiment(args) return support.run_json("lua/experiments/seeds.lua " .. args) end
 
 TestSeeds = {}
 
 function TestSeeds.test_seed_3_is_the_lesson()
-  local path = os.tmpname()
-  local out, code = run("--seeds 1 --first-seed 3 --json " .. path)
-  lu.assertEquals(code, 0, out)
-  local r = golden.load_file(path)
-  os.remove(path)
+  local r = experiment("--seeds 1 --first-seed 3")
   local lesson = golden.load("lesson").runs
   for _, name in ipairs{ "zeros", "random", "he" } do
     lu.assertEquals(#r.runs[name], 1)
@@ -32,11 +24,7 @@ function TestSeeds.test_seed_3_is_the_lesson()
 end
 
 function TestSeeds.test_summary_of_several_seeds()
-  local path = os.tmpname()
-  local out, code = run("--seeds 3 --iterations 300 --json " .. path)
-  lu.assertEquals(code, 0, out)
-  local r = golden.load_file(path)
-  os.remove(path)
+  local r, out = experiment("--seeds 3 --iterations 300")
   lu.assertEquals(#r.runs.he, 3)
   local sum, lo = 0, math.huge
   for _, run_ in ipairs(r.runs.he) do
@@ -47,6 +35,7 @@ function TestSeeds.test_summary_of_several_seeds()
   lu.assertEquals(r.summary.he.train_accuracy.min, lo)
   lu.assertEquals(r.summary.zeros.train_accuracy.mean, 0.5) -- zeros never breaks symmetry, whatever the seed
   lu.assertStrContains(out, "train accuracy: mean ± std")
+  local code
   out, code = run("--seeds 0")
   lu.assertEquals(code, 2)
   lu.assertStrContains(out, "--seeds 0: must be at least 1")

@@ -1,17 +1,15 @@
 -- test_svg_report.lua: the SVG figures are well-formed XML with only finite, short numbers, handle the
 -- values the lesson produces (inf costs, constant or NaN decision maps), and the HTML report writes
 -- every figure beside index.html. (tests/host/test_report_chromium.sh checks that a browser renders them.)
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 local svg = il.svg
 local report = il.report
 local files = il.files
 
-local function assert_error_like(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing " .. pattern)
-  lu.assertStrContains(tostring(err), pattern)
-end
+local assert_error_like = support.assert_error_like
 
 -- ---- a small XML checker: balanced tags, quoted attributes, entities only -------------------------------
 

@@ -1,14 +1,12 @@
 -- test_term.lua: the text views a prompt user sees: sparklines, small charts and aligned tables, with
 -- inf and nan shown, never crashing.
+package.path = "tests/lua/?.lua;" .. package.path
 local lu = require "luaunit"
+local support = require "support"
 local il = require "initlab"
 local term = il.term
 
-local function assert_error_like(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  lu.assertFalse(ok, "expected an error containing " .. pattern)
-  lu.assertStrContains(tostring(err), pattern)
-end
+local assert_error_like = support.assert_error_like
 
 local function lines(s)
   local t = {}
