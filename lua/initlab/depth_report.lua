@@ -44,15 +44,8 @@ function depth_report.write(dir, runs, opts)
   local layers = plots.spread_layers(hidden, 5)
   for _, r in ipairs(runs) do
     page:heading(("%s: per-layer statistics"):format(r.init), 3)
-    page:figure("grad_norms_" .. r.init, plots.gradient_norms(r.init .. ": gradient norm |dW| per layer",
-      r.diagnostics, layers), "How much signal reaches each layer's weights during training.")
-    if r.snapshots and r.snapshots.first then
-      page:figure("activations_" .. r.init, plots.histograms(r.snapshots.first, "activations", layers,
-        r.init .. ": activations at initialization"), "Activation values per layer at step 0 (log counts).")
-      page:figure("gradients_" .. r.init, plots.histograms(r.snapshots.first, "gradients", layers,
-        r.init .. ": back-propagated gradients at initialization"), "Gradients reaching each layer's input at step 0.")
-      page:figure("activations_end_" .. r.init, plots.histograms(r.snapshots.last, "activations", layers,
-        r.init .. ": activations after training"), "Activation values per layer at the last step.")
+    for _, f in ipairs(plots.layer_figures(r.init, r.diagnostics, r.snapshots, layers, true)) do
+      page:figure(f[1], f[2], f[3])
     end
   end
   return page:write(dir)

@@ -39,7 +39,8 @@ local function decision_grid(net, resolution)
 end
 
 -- write_report(dir, dataset, results, conclusion) -> path of index.html
--- `results` are the lesson's runs ({name, net, costs, train_accuracy, test_accuracy}); `conclusion`
+-- `results` are the lesson's runs ({name, net, costs, iterations, train_accuracy, test_accuracy,
+-- diagnostics, snapshots}); `conclusion`
 -- holds the table the lesson printed ({headers, rows}) and the learning rate.
 function lesson_output.write_report(dir, dataset, results, conclusion)
   local svg = il.svg
@@ -55,11 +56,7 @@ function lesson_output.write_report(dir, dataset, results, conclusion)
 
   page:heading("Training")
   local series = {}
-  for _, r in ipairs(results) do
-    local x = {}
-    for i = 1, #r.costs do x[i] = (i - 1) * 1000 end
-    series[#series + 1] = { name = r.name, x = x, y = r.costs }
-  end
+  for _, r in ipairs(results) do series[#series + 1] = { name = r.name, x = r.iterations, y = r.costs } end
   page:figure("costs", svg.line_chart{ title = ("Cost, learning rate = %s"):format(il.fmt.float(conclusion.learning_rate)),
     xlabel = "iteration", ylabel = "cost", series = series },
     "The cost every 1000 iterations. Large random weights start at inf: the sigmoid returns exactly 0 or 1 " ..
@@ -89,14 +86,8 @@ function lesson_output.write_report(dir, dataset, results, conclusion)
     end
     page:figure("signal", plots.signal(signal), "The std of each layer's pre-activation Z at step 0.")
     for _, r in ipairs(results) do
-      local layers = { 1, 2, 3 }
-      page:figure("grad_norms_" .. r.name, plots.gradient_norms(r.name .. ": gradient norm |dW| per layer",
-        r.diagnostics, layers), "How much signal reaches each layer's weights during training.")
-      if r.snapshots and r.snapshots.first then
-        page:figure("activations_" .. r.name, plots.histograms(r.snapshots.first, "activations", layers,
-          r.name .. ": activations at initialization"), "Activation values per layer at step 0 (log counts).")
-        page:figure("activations_end_" .. r.name, plots.histograms(r.snapshots.last, "activations", layers,
-          r.name .. ": activations after training"), "Activation values per layer at the last step.")
+      for _, f in ipairs(plots.layer_figures(r.name, r.diagnostics, r.snapshots, { 1, 2, 3 })) do
+        page:figure(f[1], f[2], f[3])
       end
     end
   end

@@ -4,6 +4,8 @@
 --   plots.gradient_norms(title, diagnostics, layers)   |dW| of chosen layers over the recorded steps
 --   plots.histograms(snapshot, what, layers, title)    activations or gradients of chosen layers
 --   plots.spread_layers(n, count)             about `count` layer numbers spread over 1..n
+--   plots.layer_figures(name, diagnostics, snapshots, layers [, with_gradients])
+--                                             one run's per-layer figures, as {{id, svg, caption}, ...}
 local il = require "initlab"
 
 local plots = {}
@@ -52,6 +54,25 @@ function plots.histograms(snapshot, what, layers, title)
   return il.svg.histogram{ title = title, series = series, bins = 40, logy = true,
     xlabel = what == "activations" and "activation value" or "gradient with respect to the layer input",
     ylabel = "count" }
+end
+
+-- One run's per-layer story, for page:figure(id, svg, caption): |dW| of the chosen layers over the
+-- recorded steps, then (when snapshots were kept) histograms of the activations at step 0, of the
+-- gradients at step 0 if asked, and of the activations at the last step.
+function plots.layer_figures(name, diagnostics, snapshots, layers, with_gradients)
+  local figures = { { "grad_norms_" .. name, plots.gradient_norms(name .. ": gradient norm |dW| per layer",
+    diagnostics, layers), "How much signal reaches each layer's weights during training." } }
+  if snapshots and snapshots.first then
+    figures[#figures + 1] = { "activations_" .. name, plots.histograms(snapshots.first, "activations", layers,
+      name .. ": activations at initialization"), "Activation values per layer at step 0 (log counts)." }
+    if with_gradients then
+      figures[#figures + 1] = { "gradients_" .. name, plots.histograms(snapshots.first, "gradients", layers,
+        name .. ": back-propagated gradients at initialization"), "Gradients reaching each layer's input at step 0." }
+    end
+    figures[#figures + 1] = { "activations_end_" .. name, plots.histograms(snapshots.last, "activations", layers,
+      name .. ": activations after training"), "Activation values per layer at the last step." }
+  end
+  return figures
 end
 
 return plots

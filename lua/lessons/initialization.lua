@@ -81,11 +81,13 @@ function model(X, Y, learning_rate, num_iterations, print_cost, initialization)
   return net, costs, parameters
 end
 
--- predict(X, y, net) -> predictions: 1 where the network's output is above 0.5; prints the accuracy.
+-- predict(X, y, net) -> predictions, accuracy: 1 where the network's output is above 0.5; prints the
+-- accuracy (the fraction of predictions equal to y).
 function predict(X, y, net)
   local p = net:predict(X)
-  print("Accuracy: " .. fmt.float(il.eq(p, y):mean()))
-  return p
+  local accuracy = il.eq(p, y):mean()
+  print("Accuracy: " .. fmt.float(accuracy))
+  return p, accuracy
 end
 
 
@@ -121,17 +123,19 @@ local function train_and_evaluate(name, initialization)
     last_step = opts.iterations - 1, snapshots = not opts.no_report } or nil
   local net, costs, initial_parameters = model(train_X, train_Y, opts.lr, opts.iterations, true, initialization)
   print("On the train set:")
-  local predictions_train = predict(train_X, train_Y, net)
+  local predictions_train, train_accuracy = predict(train_X, train_Y, net)
   print("On the test set:")
-  local predictions_test = predict(test_X, test_Y, net)
+  local predictions_test, test_accuracy = predict(test_X, test_Y, net)
+  local iterations = {} -- the iterations the costs were recorded at: 0, 1000, ...
+  for i = 1, #costs do iterations[i] = (i - 1) * 1000 end
   results[#results + 1] = {
     name = name,
     net = net,
     init = initial_parameters,
     costs = costs,
-    train_accuracy = il.eq(predictions_train, train_Y):mean(),
-    test_accuracy = il.eq(predictions_test, test_Y):mean(),
-    predictions_train = predictions_train,
+    iterations = iterations,
+    train_accuracy = train_accuracy,
+    test_accuracy = test_accuracy,
     diagnostics = recorder and recorder.diagnostics,
     snapshots = recorder and recorder.snapshots,
   }
@@ -213,11 +217,7 @@ local headers = { "Model", "Train accuracy", "Test accuracy", "Problem/Comment" 
 print(il.term.table(headers, conclusion))
 print()
 local cost_series = {}
-for _, r in ipairs(results) do
-  local iterations = {}
-  for i = 1, #r.costs do iterations[i] = (i - 1) * 1000 end
-  cost_series[#cost_series + 1] = { name = r.name, x = iterations, y = r.costs }
-end
+for _, r in ipairs(results) do cost_series[#cost_series + 1] = { name = r.name, x = r.iterations, y = r.costs } end
 print(il.term.chart{ title = "cost per iteration", series = cost_series, width = 60, height = 10 })
 -- What you should remember:
 -- - Different initializations lead to different results.
