@@ -76,14 +76,19 @@ def update(parameters, grads, learning_rate, L):
     return parameters
 
 
-def main():
+def parse_args():
+    """The workload's options, shared with bench/train_torch.py."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="2,10,5,1")
     ap.add_argument("--examples", type=int, default=300)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--every", type=int, default=100)
     ap.add_argument("--lr", type=float, default=0.01)
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = parse_args()
     np.seterr(divide="ignore", invalid="ignore", over="ignore")
     sizes = parse_sizes(args.sizes)
     L = len(sizes) - 1

@@ -5,7 +5,6 @@ converted) and arithmetic, in float64 tensors on the CPU with PyTorch's default 
 
 Usage: /usr/bin/python3 bench/train_torch.py --sizes 2,50x30,1 --examples 300 --steps 500 [--every 100]
 """
-import argparse
 import time
 
 import numpy as np
@@ -15,13 +14,7 @@ import train_numpy as ref
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="2,10,5,1")
-    ap.add_argument("--examples", type=int, default=300)
-    ap.add_argument("--steps", type=int, default=1000)
-    ap.add_argument("--every", type=int, default=100)
-    ap.add_argument("--lr", type=float, default=0.01)
-    args = ap.parse_args()
+    args = ref.parse_args()
     sizes = ref.parse_sizes(args.sizes)
     L = len(sizes) - 1
     Xn, Yn = ref.circles(args.examples)
