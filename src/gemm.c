@@ -357,10 +357,11 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
 }
 
 /* ---- AVX2 + FMA: 4 doubles per register ----
- * rows form: 4 x 8 blocks. dots form: 2 x 2 blocks, each dot product's eight lanes in two registers
+ * rows form: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B, 1 broadcast: 15 of the 16 registers).
+ * dots form: 2 x 2 blocks, each dot product's eight lanes in two registers
  * (lanes 0-3 and 4-7), so the sums are the AVX-512 kernel's exactly. */
 
-#define R256_MR 4
+#define R256_MR 6
 #define D256_MI 2
 #define D256_NJ 2
 
@@ -399,13 +400,13 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
     const size_t w = full ? 8 : g->N - j;
     const __m256i m0 = mask256(w), m1 = mask256(w > 4 ? w - 4 : 0);
     __m256d acc0[R256_MR], acc1[R256_MR];
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int r = 0; r < mr; r++) acc0[r] = acc1[r] = _mm256_setzero_pd();
     const double *b = g->B + j, *a = g->A + i0 * a_i;
     for (size_t k = 0; k < K; k++, b += b_k, a += a_k) {
         const __m256d b0 = full ? _mm256_loadu_pd(b) : _mm256_maskload_pd(b, m0);
         const __m256d b1 = full ? _mm256_loadu_pd(b + 4) : _mm256_maskload_pd(b + 4, m1);
-#pragma GCC unroll 4
+#pragma GCC unroll 6
         for (int r = 0; r < mr; r++) {
             const __m256d ar = _mm256_broadcast_sd(a + r * a_i);
             acc0[r] = _mm256_fmadd_pd(ar, b0, acc0[r]);
@@ -413,7 +414,7 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
         }
     }
     double *c = g->C + i0 * ldc + j;
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int r = 0; r < mr; r++, c += ldc) {
         __m256d v0 = finish256(g, epi, acc0[r], c, m0, i0 + r), v1 = finish256(g, epi, acc1[r], c + 4, m1, i0 + r);
         if (full) {
@@ -435,16 +436,24 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_pa
     if (j < g->N) rows256_tile(g, i0, j, mr, epi, 0);
 }
 
+/* Row panels of at most R256_MR rows, of near-equal heights (10 rows: 5 + 5, not 4 + 4 + 2): a panel of
+ * few rows loads B's vectors for few multiply-adds. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
                                                                                   const enum epilogue epi)
 {
+    const size_t panels = (g->M + R256_MR - 1) / R256_MR, base = g->M / panels, taller = g->M % panels;
     size_t i = 0;
-    for (; i + R256_MR <= g->M; i += R256_MR) rows256_panel(g, i, R256_MR, epi);
-    switch (g->M - i) {
-    case 3: rows256_panel(g, i, 3, epi); break;
-    case 2: rows256_panel(g, i, 2, epi); break;
-    case 1: rows256_panel(g, i, 1, epi); break;
-    default: break;
+    for (size_t p = 0; p < panels; p++) {
+        const size_t mr = base + (p < taller);
+        switch (mr) {
+        case 6: rows256_panel(g, i, 6, epi); break;
+        case 5: rows256_panel(g, i, 5, epi); break;
+        case 4: rows256_panel(g, i, 4, epi); break;
+        case 3: rows256_panel(g, i, 3, epi); break;
+        case 2: rows256_panel(g, i, 2, epi); break;
+        default: rows256_panel(g, i, 1, epi); break;
+        }
+        i += mr;
     }
 }
 
