@@ -1,11 +1,13 @@
 /* fused.c: a dense network's forward, backward and update in C (see fused.h).
  *
  * The per-layer functions the Lua bindings call (linear_forward, relu_forward, ...), in network.lua's
- * order, so the results are network.lua's to the bit.
+ * order, so the results are network.lua's to the bit; a ReLU layer's product and activation (forward), or
+ * its dA and dZ (backward), in one pass over the output (gemm.h), which gives the same bits.
  * (Working through the batch in tiles of columns that stay in L1, with the sums over examples kept in
  * order, gives the same bits too; on the lesson's shapes it measured slower than this, so it is not done.) */
 #include "fused.h"
 
+#include "gemm.h"
 #include "layers.h"
 #include "losses.h"
 
@@ -129,8 +131,9 @@ static il_status forward_pass(il_dense *net, const Matrix *X)
     const Matrix *in = X;
     for (size_t l = 0; l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
-        il_status st = linear_forward(L->Z, L->W, in, L->b);
-        if (st == IL_OK) st = activation_forward(net, L);
+        il_status st = L->activation == IL_ACT_RELU ? mat_gemm_bias_relu(L->Z, L->A, L->W, in, L->b)
+                                                    : linear_forward(L->Z, L->W, in, L->b);
+        if (st == IL_OK && L->activation != IL_ACT_RELU) st = activation_forward(net, L);
         if (st != IL_OK) return st;
         in = L->A;
     }
@@ -142,6 +145,12 @@ static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
     il_status st = output_gradient(net, &net->layers[net->depth - 1], Y);
     for (size_t l = net->depth; st == IL_OK && l-- > 0;) {
         il_dense_layer *L = &net->layers[l], *prev = l > 0 ? &net->layers[l - 1] : NULL;
+        if (prev && prev->activation == IL_ACT_RELU) { /* linear_backward's three outputs, dZ with dA */
+            st = mat_gemm(L->dW, L->dZ, 0, prev->A, 1, 1.0, 0.0);
+            if (st == IL_OK) st = mat_reduce(L->db, IL_SUM, L->dZ, 2);
+            if (st == IL_OK) st = mat_gemm_tn_relu_mask(prev->dA, prev->dZ, L->W, L->dZ, prev->Z);
+            continue;
+        }
         st = linear_backward(L->dW, L->db, prev ? prev->dA : NULL, L->dZ, prev ? prev->A : X, L->W);
         if (st == IL_OK && prev) st = activation_backward(net, prev);
     }

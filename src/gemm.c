@@ -18,6 +18,8 @@
  * Large products go to CBLAS: there, packing, cache blocking and both cores win over call overhead. */
 #include "gemm.h"
 
+#include "elementwise.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdatomic.h>
@@ -41,6 +43,11 @@ typedef struct gemm_problem {
     size_t ldc;
     double alpha, beta;
     const double *bias; /* M values, or NULL */
+    /* A second output written in the same pass (a network layer's activation or its gradient), laid out
+     * as C: THEN_RELU: D = relu(C); THEN_RELU_MASK: D = C * (Zmask > 0). */
+    enum then { THEN_NONE, THEN_RELU, THEN_RELU_MASK } then;
+    double *D;
+    const double *Zmask;
 } gemm_problem;
 
 /* What the epilogue does, fixed per call so that the stores run without branches. */
@@ -392,9 +399,22 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d finish2
     return v;
 }
 
-/* C[i0:i0+mr, j:j+8]; `full` (a constant) selects plain loads and stores. */
+/* elementwise.c's formulas: relu x < 0 ? 0 : x (-0 and NaN kept); its gradient dA * (z > 0 ? 1 : 0). */
+__attribute__((target("avx2,fma"))) static inline __m256d relu256(__m256d x)
+{
+    return _mm256_andnot_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_LT_OQ), x);
+}
+
+__attribute__((target("avx2,fma"))) static inline __m256d relu_mask256(__m256d da, __m256d z)
+{
+    const __m256d on = _mm256_and_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GT_OQ), _mm256_set1_pd(1.0));
+    return _mm256_mul_pd(da, on);
+}
+
+/* C[i0:i0+mr, j:j+8] (and D's, when `then` asks); `full` (a constant) selects plain loads and stores. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const int full)
+rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const enum then then,
+             const int full)
 {
     const size_t K = g->K, a_i = g->a_i, a_k = g->a_k, b_k = g->b_k, ldc = g->ldc;
     const size_t w = full ? 8 : g->N - j;
@@ -424,45 +444,73 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
             _mm256_maskstore_pd(c, m0, v0);
             _mm256_maskstore_pd(c + 4, m1, v1);
         }
+        if (then == THEN_NONE) continue;
+        const size_t at = (size_t)(c - g->C);
+        double *d = g->D + at;
+        if (then == THEN_RELU) {
+            v0 = relu256(v0), v1 = relu256(v1);
+        } else {
+            const double *z = g->Zmask + at;
+            v0 = relu_mask256(v0, full ? _mm256_loadu_pd(z) : _mm256_maskload_pd(z, m0));
+            v1 = relu_mask256(v1, full ? _mm256_loadu_pd(z + 4) : _mm256_maskload_pd(z + 4, m1));
+        }
+        if (full) {
+            _mm256_storeu_pd(d, v0);
+            _mm256_storeu_pd(d + 4, v1);
+        } else {
+            _mm256_maskstore_pd(d, m0, v0);
+            _mm256_maskstore_pd(d + 4, m1, v1);
+        }
     }
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panel(const gemm_problem *g,
                                                                                     size_t i0, const int mr,
-                                                                                    const enum epilogue epi)
+                                                                                    const enum epilogue epi,
+                                                                                    const enum then then)
 {
     size_t j = 0;
-    for (; j + 8 <= g->N; j += 8) rows256_tile(g, i0, j, mr, epi, 1);
-    if (j < g->N) rows256_tile(g, i0, j, mr, epi, 0);
+    for (; j + 8 <= g->N; j += 8) rows256_tile(g, i0, j, mr, epi, then, 1);
+    if (j < g->N) rows256_tile(g, i0, j, mr, epi, then, 0);
 }
 
 /* Row panels of at most R256_MR rows, of near-equal heights (10 rows: 5 + 5, not 4 + 4 + 2): a panel of
  * few rows loads B's vectors for few multiply-adds. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
-                                                                                  const enum epilogue epi)
+                                                                                  const enum epilogue epi,
+                                                                                  const enum then then)
 {
     const size_t panels = (g->M + R256_MR - 1) / R256_MR, base = g->M / panels, taller = g->M % panels;
     size_t i = 0;
     for (size_t p = 0; p < panels; p++) {
         const size_t mr = base + (p < taller);
         switch (mr) {
-        case 6: rows256_panel(g, i, 6, epi); break;
-        case 5: rows256_panel(g, i, 5, epi); break;
-        case 4: rows256_panel(g, i, 4, epi); break;
-        case 3: rows256_panel(g, i, 3, epi); break;
-        case 2: rows256_panel(g, i, 2, epi); break;
-        default: rows256_panel(g, i, 1, epi); break;
+        case 6: rows256_panel(g, i, 6, epi, then); break;
+        case 5: rows256_panel(g, i, 5, epi, then); break;
+        case 4: rows256_panel(g, i, 4, epi, then); break;
+        case 3: rows256_panel(g, i, 3, epi, then); break;
+        case 2: rows256_panel(g, i, 2, epi, then); break;
+        default: rows256_panel(g, i, 1, epi, then); break;
         }
         i += mr;
     }
 }
 
+/* Whether the AVX2 rows kernel writes g's second output itself (the layers' two cases). */
+static int rows_avx2_fuses(const gemm_problem *g)
+{
+    enum epilogue epi = epilogue_of(g);
+    return (g->then == THEN_RELU && epi == EPI_BIAS) || (g->then == THEN_RELU_MASK && epi == EPI_STORE);
+}
+
 __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *g)
 {
-    switch (epilogue_of(g)) {
-    case EPI_STORE: rows256_all(g, EPI_STORE); break;
-    case EPI_BIAS: rows256_all(g, EPI_BIAS); break;
-    default: rows256_all(g, EPI_GENERAL); break;
+    if (g->then == THEN_RELU && rows_avx2_fuses(g)) rows256_all(g, EPI_BIAS, THEN_RELU);
+    else if (g->then == THEN_RELU_MASK && rows_avx2_fuses(g)) rows256_all(g, EPI_STORE, THEN_RELU_MASK);
+    else switch (epilogue_of(g)) {
+    case EPI_STORE: rows256_all(g, EPI_STORE, THEN_NONE); break;
+    case EPI_BIAS: rows256_all(g, EPI_BIAS, THEN_NONE); break;
+    default: rows256_all(g, EPI_GENERAL, THEN_NONE); break;
     }
 }
 
@@ -622,6 +670,47 @@ il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B,
 #endif
     gemm_kernels(il_cpu_isa(), &g);
     return IL_OK;
+}
+
+/* C = op(A) B + bias, then the second output D from C (and Zmask): in one pass on the AVX2 kernels, as
+ * mat_gemm_bias and the elementwise pass on the others; the same bits either way. */
+static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, enum then then,
+                           Matrix *D, const Matrix *Zmask)
+{
+    il_status st = check_operands(C, A, transA, B, 0);
+    if (st == IL_OK) st = check_bias(C, bias);
+    if (st != IL_OK) return st;
+    if (!mat_same_shape(D, C) || (Zmask && !mat_same_shape(Zmask, C))) return IL_ESHAPE;
+    /* D is written after C, element by element; Zmask is read after C is written, so it must not be C */
+    if (D == A || D == B || D == bias || (Zmask && Zmask == C)) return IL_EVALUE;
+#ifdef HAVE_X86_KERNELS
+    gemm_problem g = make_problem(C, A, transA, B, 0, 1.0, 0.0, bias);
+    int on_kernels = g.M > 0 && g.N > 0 && g.K > 0;
+#ifdef INITLAB_USE_CBLAS
+    on_kernels = on_kernels && g.M * g.N * g.K < cblas_min_work();
+#endif
+    g.then = then, g.D = D->data, g.Zmask = Zmask ? Zmask->data : NULL;
+    if (on_kernels && il_cpu_isa() == IL_ISA_AVX2 && rows_avx2_fuses(&g)) {
+        rows_avx2(&g);
+        return IL_OK;
+    }
+#endif
+    st = mat_gemm_bias(C, A, transA, B, 0, 1.0, 0.0, bias);
+    if (st != IL_OK) return st;
+    if (then == THEN_RELU) ew_relu(ew_all(mat_numel(C)), D->data, C->data);
+    else ew_relu_backward(ew_all(mat_numel(C)), D->data, C->data, Zmask->data);
+    return IL_OK;
+}
+
+il_status mat_gemm_bias_relu(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b)
+{
+    if (!b) return IL_EVALUE;
+    return gemm_then(Z, W, 0, X, b, THEN_RELU, A_out, NULL);
+}
+
+il_status mat_gemm_tn_relu_mask(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z)
+{
+    return gemm_then(dA, W, 1, dZ_next, NULL, THEN_RELU_MASK, dZ, Z);
 }
 
 il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB, double alpha,

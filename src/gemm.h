@@ -24,6 +24,15 @@ il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int 
 il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                         double alpha, double beta, const Matrix *bias);
 
+/* A network layer's product and its ReLU in one pass over the output (the fused training step):
+ *   mat_gemm_bias_relu:    Z = W X + b, A_out = relu(Z)             (linear_forward, then relu_forward)
+ *   mat_gemm_tn_relu_mask: dA = W^T dZ_next, dZ = dA * (Z > 0)      (a product of linear_backward, then
+ *                                                                     relu_backward)
+ * The same bits as those calls one after the other (elementwise.c's formulas), on every path. A_out may be
+ * Z and dZ may be dA (in place), as the elementwise kernels allow; Z must not be dA. */
+il_status mat_gemm_bias_relu(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b);
+il_status mat_gemm_tn_relu_mask(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z);
+
 /* The naive triple loop, kept as the reference the fast paths are tested against. */
 il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                              double alpha, double beta);

@@ -11,6 +11,9 @@ foreach(src ${C_TESTS})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/c)
   add_test(NAME c/${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
+# The kernels once more on the portable path (what a CPU without AVX2 runs), whatever this CPU has.
+add_test(NAME c/test_kernels_portable COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(c/test_kernels_portable PROPERTIES ENVIRONMENT "INITLAB_ISA=portable")
 
 file(GLOB LUA_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/lua/test_*.lua)
 foreach(src ${LUA_TESTS})

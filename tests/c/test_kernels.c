@@ -1,6 +1,8 @@
 /* test_kernels.c: the fast kernels against their references.
  *   gemm: every layout, tail sizes and epilogue (alpha, beta, bias) on every instruction-set level this
- *         CPU has, against the naive loop (1e-12) and against each other (the same bits);
+ *         CPU has, against the naive loop (1e-12) and against each other (the same bits); a layer's
+ *         product with its ReLU in one pass against the two passes (tests.cmake runs this file again
+ *         with INITLAB_ISA=portable, for the other path);
  *   fast_exp / fast_sigmoid: within 1 ulp of the C library's exp, exact special values, the same bits
  *         on every level;
  *   elementwise: numpy's pairwise order, and the layer formulas on blocks. */
@@ -100,6 +102,59 @@ static void test_gemm_layouts_and_tails(void)
     /* past IL_GEMM_CBLAS_MIN_WORK_GENERIC: mat_gemm_bias hands it to CBLAS, and adds the bias itself */
     check_gemm_case(330, 331, 332, 0, 1, 1.0, 0.0, 1);
     check_gemm_case(330, 331, 332, 1, 0, 0.5, 2.0, 0);
+}
+
+/* Special values where the ReLU and its mask decide something: -0, 0, NaN, inf; 1 in 7 entries. */
+static void sprinkle_specials(Matrix *m, unsigned seed)
+{
+    const double specials[] = {-0.0, 0.0, NAN, INFINITY, -INFINITY};
+    for (size_t k = seed % 7; k < mat_numel(m); k += 7) m->data[k] = specials[(k / 7 + seed) % 5];
+}
+
+/* A layer's product with its ReLU in one pass (mat_gemm_bias_relu, mat_gemm_tn_relu_mask) gives the bits of
+ * the product and then the elementwise kernel, in place or not, on every shape (row panels, column tails). */
+static void check_gemm_relu_case(size_t M, size_t N, size_t K)
+{
+    Matrix *W = mat_new(M, K), *X = mat_new(K, N), *b = mat_new(M, 1), *Wt = mat_new(K, M);
+    Matrix *Z = mat_new(M, N), *A = mat_new(M, N), *Zr = mat_new(M, N), *Ar = mat_new(M, N);
+    Matrix *dA = mat_new(M, N), *dZ = mat_new(M, N), *dAr = mat_new(M, N), *dZr = mat_new(M, N), *Zp = mat_new(M, N);
+    fill(W, 1), fill(X, 2), fill(b, 3), fill(Wt, 4), fill(Zp, 5);
+    sprinkle_specials(X, (unsigned)(M + N + K)), sprinkle_specials(Zp, (unsigned)(M * N));
+    CHECK(mat_gemm_bias(Zr, W, 0, X, 0, 1.0, 0.0, b) == IL_OK);
+    ew_relu(ew_all(M * N), Ar->data, Zr->data);
+    CHECK(mat_gemm_bias_relu(Z, A, W, X, b) == IL_OK);
+    int identical = 1;
+    for (size_t k = 0; k < M * N; k++) identical &= same_bits(Z->data[k], Zr->data[k]) && same_bits(A->data[k], Ar->data[k]);
+    CHECK(mat_gemm_bias_relu(Z, Z, W, X, b) == IL_OK); /* in place: Z ends as relu(Z) */
+    for (size_t k = 0; k < M * N; k++) identical &= same_bits(Z->data[k], Ar->data[k]);
+    /* backward: dA = Wt^T X, dZ = dA * (Zp > 0) */
+    CHECK(mat_gemm(dAr, Wt, 1, X, 0, 1.0, 0.0) == IL_OK);
+    ew_relu_backward(ew_all(M * N), dZr->data, dAr->data, Zp->data);
+    CHECK(mat_gemm_tn_relu_mask(dA, dZ, Wt, X, Zp) == IL_OK);
+    for (size_t k = 0; k < M * N; k++) identical &= same_bits(dA->data[k], dAr->data[k]) && same_bits(dZ->data[k], dZr->data[k]);
+    CHECK(mat_gemm_tn_relu_mask(dA, dA, Wt, X, Zp) == IL_OK); /* in place: dA ends as dZ */
+    for (size_t k = 0; k < M * N; k++) identical &= same_bits(dA->data[k], dZr->data[k]);
+    if (!identical) fprintf(stderr, "gemm with relu: %zu x %zu x %zu differs from the two-pass result\n", M, N, K);
+    CHECK(identical);
+    Matrix *all[] = {W, X, b, Wt, Z, A, Zr, Ar, dA, dZ, dAr, dZr, Zp};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
+}
+
+static void test_gemm_with_relu(void)
+{
+    const size_t Ms[] = {1, 2, 5, 6, 7, 10, 13}, Ns[] = {1, 3, 8, 13, 300}, Ks[] = {1, 2, 5, 10};
+    for (size_t i = 0; i < sizeof Ms / sizeof *Ms; i++)
+        for (size_t j = 0; j < sizeof Ns / sizeof *Ns; j++)
+            for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++) check_gemm_relu_case(Ms[i], Ns[j], Ks[k]);
+    /* refused before anything is written */
+    Matrix *W = mat_new(3, 2), *X = mat_new(2, 4), *b = mat_new(3, 1), *Z = mat_new(3, 4), *A = mat_new(3, 5);
+    CHECK(mat_gemm_bias_relu(Z, A, W, X, b) == IL_ESHAPE);    /* A_out is not Z's shape */
+    CHECK(mat_gemm_bias_relu(Z, Z, W, X, NULL) == IL_EVALUE); /* a layer has a bias */
+    Matrix *Wt = mat_new(2, 3), *dZn = mat_new(2, 4), *dA = mat_new(3, 4);
+    CHECK(mat_gemm_tn_relu_mask(dA, Z, Wt, dZn, dA) == IL_EVALUE); /* Z read after dA is written */
+    CHECK(mat_gemm_tn_relu_mask(dA, Z, Wt, dZn, A) == IL_ESHAPE);
+    Matrix *all[] = {W, X, b, Z, A, Wt, dZn, dA};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
 }
 
 static void test_gemm_blas_semantics(void)
@@ -279,6 +334,7 @@ int main(void)
     printf("kernels: best level on this CPU: %s\n", il_isa_name(il_cpu_isa()));
     test_gemm_layouts_and_tails();
     test_gemm_blas_semantics();
+    test_gemm_with_relu();
     test_fast_exp_accuracy();
     test_fast_exp_special_values();
     test_pairwise_order();
