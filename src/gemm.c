@@ -411,6 +411,19 @@ __attribute__((target("avx2,fma"))) static inline __m256d relu_mask256(__m256d d
     return _mm256_mul_pd(da, on);
 }
 
+/* Eight values at p from lo and hi: all of them when `full` (a constant), else the lanes m0, m1 allow. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void store8(double *p, __m256d lo, __m256d hi,
+                                                                             const int full, __m256i m0, __m256i m1)
+{
+    if (full) {
+        _mm256_storeu_pd(p, lo);
+        _mm256_storeu_pd(p + 4, hi);
+    } else {
+        _mm256_maskstore_pd(p, m0, lo);
+        _mm256_maskstore_pd(p + 4, m1, hi);
+    }
+}
+
 /* C[i0:i0+mr, j:j+8] (and D's, when `then` asks); `full` (a constant) selects plain loads and stores. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const enum then then,
@@ -437,13 +450,7 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
 #pragma GCC unroll 6
     for (int r = 0; r < mr; r++, c += ldc) {
         __m256d v0 = finish256(g, epi, acc0[r], c, m0, i0 + r), v1 = finish256(g, epi, acc1[r], c + 4, m1, i0 + r);
-        if (full) {
-            _mm256_storeu_pd(c, v0);
-            _mm256_storeu_pd(c + 4, v1);
-        } else {
-            _mm256_maskstore_pd(c, m0, v0);
-            _mm256_maskstore_pd(c + 4, m1, v1);
-        }
+        store8(c, v0, v1, full, m0, m1);
         if (then == THEN_NONE) continue;
         const size_t at = (size_t)(c - g->C);
         double *d = g->D + at;
@@ -454,13 +461,7 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
             v0 = relu_mask256(v0, full ? _mm256_loadu_pd(z) : _mm256_maskload_pd(z, m0));
             v1 = relu_mask256(v1, full ? _mm256_loadu_pd(z + 4) : _mm256_maskload_pd(z + 4, m1));
         }
-        if (full) {
-            _mm256_storeu_pd(d, v0);
-            _mm256_storeu_pd(d + 4, v1);
-        } else {
-            _mm256_maskstore_pd(d, m0, v0);
-            _mm256_maskstore_pd(d + 4, m1, v1);
-        }
+        store8(d, v0, v1, full, m0, m1);
     }
 }
 
