@@ -131,9 +131,13 @@ static il_status forward_pass(il_dense *net, const Matrix *X)
     const Matrix *in = X;
     for (size_t l = 0; l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
-        il_status st = L->activation == IL_ACT_RELU ? mat_gemm_bias_relu(L->Z, L->A, L->W, in, L->b)
-                                                    : linear_forward(L->Z, L->W, in, L->b);
-        if (st == IL_OK && L->activation != IL_ACT_RELU) st = activation_forward(net, L);
+        il_status st;
+        if (L->activation == IL_ACT_RELU) {
+            st = mat_gemm_bias_relu(L->Z, L->A, L->W, in, L->b);
+        } else {
+            st = linear_forward(L->Z, L->W, in, L->b);
+            if (st == IL_OK) st = activation_forward(net, L);
+        }
         if (st != IL_OK) return st;
         in = L->A;
     }
@@ -145,14 +149,10 @@ static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
     il_status st = output_gradient(net, &net->layers[net->depth - 1], Y);
     for (size_t l = net->depth; st == IL_OK && l-- > 0;) {
         il_dense_layer *L = &net->layers[l], *prev = l > 0 ? &net->layers[l - 1] : NULL;
-        if (prev && prev->activation == IL_ACT_RELU) { /* linear_backward's three outputs, dZ with dA */
-            st = mat_gemm(L->dW, L->dZ, 0, prev->A, 1, 1.0, 0.0);
-            if (st == IL_OK) st = mat_reduce(L->db, IL_SUM, L->dZ, 2);
-            if (st == IL_OK) st = mat_gemm_tn_relu_mask(prev->dA, prev->dZ, L->W, L->dZ, prev->Z);
-            continue;
-        }
-        st = linear_backward(L->dW, L->db, prev ? prev->dA : NULL, L->dZ, prev ? prev->A : X, L->W);
-        if (st == IL_OK && prev) st = activation_backward(net, prev);
+        int relu_below = prev && prev->activation == IL_ACT_RELU; /* then dA comes with its dZ, in one pass */
+        st = linear_backward(L->dW, L->db, prev && !relu_below ? prev->dA : NULL, L->dZ, prev ? prev->A : X, L->W);
+        if (st == IL_OK && relu_below) st = mat_gemm_tn_relu_mask(prev->dA, prev->dZ, L->W, L->dZ, prev->Z);
+        else if (st == IL_OK && prev) st = activation_backward(net, prev);
     }
     return st;
 }

@@ -506,9 +506,12 @@ static int rows_avx2_fuses(const gemm_problem *g)
 
 __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *g)
 {
-    if (g->then == THEN_RELU && rows_avx2_fuses(g)) rows256_all(g, EPI_BIAS, THEN_RELU);
-    else if (g->then == THEN_RELU_MASK && rows_avx2_fuses(g)) rows256_all(g, EPI_STORE, THEN_RELU_MASK);
-    else switch (epilogue_of(g)) {
+    if (rows_avx2_fuses(g)) {
+        if (g->then == THEN_RELU) rows256_all(g, EPI_BIAS, THEN_RELU);
+        else rows256_all(g, EPI_STORE, THEN_RELU_MASK);
+        return;
+    }
+    switch (epilogue_of(g)) {
     case EPI_STORE: rows256_all(g, EPI_STORE, THEN_NONE); break;
     case EPI_BIAS: rows256_all(g, EPI_BIAS, THEN_NONE); break;
     default: rows256_all(g, EPI_GENERAL, THEN_NONE); break;
@@ -653,6 +656,17 @@ static size_t cblas_min_work(void)
 }
 #endif
 
+/* Whether mat_gemm_bias hands g to CBLAS (a product large enough for packing and both cores to pay). */
+static int goes_to_cblas(const gemm_problem *g)
+{
+#ifdef INITLAB_USE_CBLAS
+    return g->M * g->N * g->K >= cblas_min_work();
+#else
+    (void)g;
+    return 0;
+#endif
+}
+
 il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                         double alpha, double beta, const Matrix *bias)
 {
@@ -661,7 +675,7 @@ il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B,
     if (st != IL_OK) return st;
     gemm_problem g = make_problem(C, A, transA, B, transB, alpha, beta, bias);
 #ifdef INITLAB_USE_CBLAS
-    if (g.M * g.N * g.K >= cblas_min_work()) {
+    if (goes_to_cblas(&g)) {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     (int)g.M, (int)g.N, (int)g.K, alpha, A->data, (int)(A->cols ? A->cols : 1), B->data,
                     (int)(B->cols ? B->cols : 1), beta, C->data, (int)(g.N ? g.N : 1));
@@ -686,10 +700,7 @@ static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix 
     if (D == A || D == B || D == bias || (Zmask && Zmask == C)) return IL_EVALUE;
 #ifdef HAVE_X86_KERNELS
     gemm_problem g = make_problem(C, A, transA, B, 0, 1.0, 0.0, bias);
-    int on_kernels = g.M > 0 && g.N > 0 && g.K > 0;
-#ifdef INITLAB_USE_CBLAS
-    on_kernels = on_kernels && g.M * g.N * g.K < cblas_min_work();
-#endif
+    int on_kernels = g.M > 0 && g.N > 0 && g.K > 0 && !goes_to_cblas(&g);
     g.then = then, g.D = D->data, g.Zmask = Zmask ? Zmask->data : NULL;
     if (on_kernels && il_cpu_isa() == IL_ISA_AVX2 && rows_avx2_fuses(&g)) {
         rows_avx2(&g);
