@@ -81,9 +81,7 @@ Matrix *il_newmatrix(lua_State *L, size_t rows, size_t cols)
     if (bytes == 0)
         luaL_error(L, "matrix of %I x %I is too large (at most %I elements)", (lua_Integer)rows,
                    (lua_Integer)cols, (lua_Integer)IL_MAX_ELEMENTS);
-    Matrix *m = lua_newuserdatauv(L, bytes, 0);
-    m->rows = rows;
-    m->cols = cols;
+    Matrix *m = mat_place(lua_newuserdatauv(L, bytes, 0), rows, cols);
     memset(m->data, 0, rows * cols * sizeof(double));
     push_matrix_metatable(L);
     lua_setmetatable(L, -2);
@@ -501,9 +499,8 @@ static int reduce(lua_State *L, il_reduce op, const char *name)
     size_t r, c;
     mat_reduce_shape(a, dim, &r, &c);
     if (dim == 0) {
-        _Alignas(Matrix) unsigned char storage[sizeof(Matrix) + sizeof(double)];
-        Matrix *one = (Matrix *)storage; /* a 1 x 1 result on the stack: no allocation */
-        one->rows = one->cols = 1;
+        double value;
+        Matrix result = {1, 1, &value}, *one = &result; /* a 1 x 1 result on the stack: no allocation */
         il_status st = mat_reduce(one, op, a, 0);
         if (st == IL_EEMPTY) return luaL_error(L, "%s: the matrix is empty (%Ix%I)", name, (lua_Integer)a->rows,
                                                (lua_Integer)a->cols);

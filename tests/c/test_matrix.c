@@ -1,5 +1,6 @@
 /* test_matrix.c: the core's elementwise kernels, broadcasting, reductions, products and formatting,
  * without Lua. */
+#include <stdint.h>
 #include <string.h>
 
 #include "check.h"
@@ -16,7 +17,13 @@ static Matrix *from(size_t r, size_t c, const double *v)
 
 static void test_sizes(void)
 {
-    CHECK(mat_bytes(2, 3) == sizeof(Matrix) + 6 * sizeof(double));
+    CHECK(mat_bytes(2, 3) == sizeof(Matrix) + IL_MATRIX_ALIGN + 6 * sizeof(double));
+    for (size_t n = 0; n < 5; n++) { /* the data on a 64-byte boundary, inside the block */
+        Matrix *m = mat_new(n, 3);
+        CHECK((uintptr_t)m->data % IL_MATRIX_ALIGN == 0);
+        CHECK((char *)m->data >= (char *)(m + 1) && (char *)(m->data + 3 * n) <= (char *)m + mat_bytes(n, 3));
+        mat_free(m);
+    }
     CHECK(mat_bytes(IL_MAX_DIM + 1, 1) == 0);
     CHECK(mat_bytes((size_t)1 << 20, (size_t)1 << 20) == 0); /* 2^40 elements: refused */
     CHECK(mat_new((size_t)1 << 30, (size_t)1 << 30) == NULL);

@@ -50,13 +50,11 @@ static const int64_t RANDINT_WIDE_SEED_9[] = {-9032002594820763300, 345801840031
 
 static Matrix *new_matrix(size_t rows, size_t cols)
 {
-    Matrix *m = malloc(sizeof(Matrix) + rows * cols * sizeof(double) + 1);
+    Matrix *m = mat_new(rows, cols);
     if (!m) {
         fprintf(stderr, "out of memory\n");
         exit(2);
     }
-    m->rows = rows;
-    m->cols = cols;
     return m;
 }
 
