@@ -364,13 +364,18 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
 }
 
 /* ---- AVX2 + FMA: 4 doubles per register ----
- * rows form: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B, 1 broadcast: 15 of the 16 registers).
- * dots form: 2 x 2 blocks, each dot product's eight lanes in two registers
- * (lanes 0-3 and 4-7), so the sums are the AVX-512 kernel's exactly. */
+ * rows form, K up to R256_BK: for each 8 columns, B's K rows held in registers, then each row of C in
+ *   turn, its K multiply-adds and its epilogue at once (no row panel reloads B, few accumulators to zero).
+ * rows form, larger K: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B, 1 broadcast: 15 of the
+ *   16 registers).
+ * dots form: one vector of eight lanes (two registers) held, multiplied into up to D256_PARTNERS dot
+ *   products at once, their other operand read straight from memory; the sums are the AVX-512 kernel's.
+ * Each kernel starts from a copy of the problem: the intrinsics' stores may alias anything, and the
+ * copy's fields then stay in registers instead of being reloaded after every store. */
 
 #define R256_MR 6
-#define D256_MI 2
-#define D256_NJ 2
+#define R256_BK 6
+#define D256_PARTNERS 6
 
 __attribute__((target("avx2,fma"))) static inline __m256i mask256(size_t w)
 {
@@ -424,6 +429,65 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void store8(dou
     }
 }
 
+/* Eight values at p: all of them when `full` (a constant), else the lanes m0, m1 allow (the others 0). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void load8(const double *p, __m256d *lo,
+                                                                            __m256d *hi, const int full,
+                                                                            __m256i m0, __m256i m1)
+{
+    *lo = full ? _mm256_loadu_pd(p) : _mm256_maskload_pd(p, m0);
+    *hi = full ? _mm256_loadu_pd(p + 4) : _mm256_maskload_pd(p + 4, m1);
+}
+
+/* C[i, j:j+8] from its accumulators (at = i * ldc + j), then D's (when `then` asks). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1, const enum epilogue epi,
+              const enum then then, const int full, __m256i m0, __m256i m1)
+{
+    double *c = g->C + at;
+    v0 = finish256(g, epi, v0, c, m0, i), v1 = finish256(g, epi, v1, c + 4, m1, i);
+    store8(c, v0, v1, full, m0, m1);
+    if (then == THEN_NONE) return;
+    if (then == THEN_RELU) {
+        v0 = relu256(v0), v1 = relu256(v1);
+    } else {
+        __m256d z0, z1;
+        load8(g->Zmask + at, &z0, &z1, full, m0, m1);
+        v0 = relu_mask256(v0, z0), v1 = relu_mask256(v1, z1);
+    }
+    store8(g->D + at, v0, v1, full, m0, m1);
+}
+
+/* Columns j:j+8 of C (and D) for a small K (a constant): B's rows there in registers, then row by row. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_columns(const gemm_problem *g, size_t j, const int K, const enum epilogue epi, const enum then then,
+                const int full)
+{
+    const size_t w = full ? 8 : g->N - j;
+    const __m256i m0 = mask256(w), m1 = mask256(w > 4 ? w - 4 : 0);
+    __m256d b0[R256_BK], b1[R256_BK];
+#pragma GCC unroll 6
+    for (int k = 0; k < K; k++) load8(g->B + k * g->b_k + j, &b0[k], &b1[k], full, m0, m1);
+    const double *a = g->A;
+    for (size_t i = 0; i < g->M; i++, a += g->a_i) {
+        __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+#pragma GCC unroll 6
+        for (int k = 0; k < K; k++) {
+            const __m256d ak = _mm256_broadcast_sd(a + k * g->a_k);
+            acc0 = _mm256_fmadd_pd(ak, b0[k], acc0);
+            acc1 = _mm256_fmadd_pd(ak, b1[k], acc1);
+        }
+        rows256_write(g, i, i * g->ldc + j, acc0, acc1, epi, then, full, m0, m1);
+    }
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_small_k(const gemm_problem *g, const int K, const enum epilogue epi, const enum then then)
+{
+    size_t j = 0;
+    for (; j + 8 <= g->N; j += 8) rows256_columns(g, j, K, epi, then, 1);
+    if (j < g->N) rows256_columns(g, j, K, epi, then, 0);
+}
+
 /* C[i0:i0+mr, j:j+8] (and D's, when `then` asks); `full` (a constant) selects plain loads and stores. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const enum then then,
@@ -437,8 +501,8 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
     for (int r = 0; r < mr; r++) acc0[r] = acc1[r] = _mm256_setzero_pd();
     const double *b = g->B + j, *a = g->A + i0 * a_i;
     for (size_t k = 0; k < K; k++, b += b_k, a += a_k) {
-        const __m256d b0 = full ? _mm256_loadu_pd(b) : _mm256_maskload_pd(b, m0);
-        const __m256d b1 = full ? _mm256_loadu_pd(b + 4) : _mm256_maskload_pd(b + 4, m1);
+        __m256d b0, b1;
+        load8(b, &b0, &b1, full, m0, m1);
 #pragma GCC unroll 6
         for (int r = 0; r < mr; r++) {
             const __m256d ar = _mm256_broadcast_sd(a + r * a_i);
@@ -446,23 +510,8 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
             acc1[r] = _mm256_fmadd_pd(ar, b1, acc1[r]);
         }
     }
-    double *c = g->C + i0 * ldc + j;
 #pragma GCC unroll 6
-    for (int r = 0; r < mr; r++, c += ldc) {
-        __m256d v0 = finish256(g, epi, acc0[r], c, m0, i0 + r), v1 = finish256(g, epi, acc1[r], c + 4, m1, i0 + r);
-        store8(c, v0, v1, full, m0, m1);
-        if (then == THEN_NONE) continue;
-        const size_t at = (size_t)(c - g->C);
-        double *d = g->D + at;
-        if (then == THEN_RELU) {
-            v0 = relu256(v0), v1 = relu256(v1);
-        } else {
-            const double *z = g->Zmask + at;
-            v0 = relu_mask256(v0, full ? _mm256_loadu_pd(z) : _mm256_maskload_pd(z, m0));
-            v1 = relu_mask256(v1, full ? _mm256_loadu_pd(z + 4) : _mm256_maskload_pd(z + 4, m1));
-        }
-        store8(d, v0, v1, full, m0, m1);
-    }
+    for (int r = 0; r < mr; r++) rows256_write(g, i0 + r, (i0 + r) * ldc + j, acc0[r], acc1[r], epi, then, full, m0, m1);
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panel(const gemm_problem *g,
@@ -477,9 +526,9 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_pa
 
 /* Row panels of at most R256_MR rows, of near-equal heights (10 rows: 5 + 5, not 4 + 4 + 2): a panel of
  * few rows loads B's vectors for few multiply-adds. */
-__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
-                                                                                  const enum epilogue epi,
-                                                                                  const enum then then)
+__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panels(const gemm_problem *g,
+                                                                                     const enum epilogue epi,
+                                                                                     const enum then then)
 {
     const size_t panels = (g->M + R256_MR - 1) / R256_MR, base = g->M / panels, taller = g->M % panels;
     size_t i = 0;
@@ -497,6 +546,21 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_al
     }
 }
 
+__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
+                                                                                  const enum epilogue epi,
+                                                                                  const enum then then)
+{
+    switch (epi == EPI_GENERAL ? 0 : g->K) {
+    case 1: rows256_small_k(g, 1, epi, then); break;
+    case 2: rows256_small_k(g, 2, epi, then); break;
+    case 3: rows256_small_k(g, 3, epi, then); break;
+    case 4: rows256_small_k(g, 4, epi, then); break;
+    case 5: rows256_small_k(g, 5, epi, then); break;
+    case 6: rows256_small_k(g, 6, epi, then); break;
+    default: rows256_panels(g, epi, then); break;
+    }
+}
+
 /* Whether the AVX2 rows kernel writes g's second output itself (the layers' two cases). */
 static int rows_avx2_fuses(const gemm_problem *g)
 {
@@ -504,8 +568,9 @@ static int rows_avx2_fuses(const gemm_problem *g)
     return (g->then == THEN_RELU && epi == EPI_BIAS) || (g->then == THEN_RELU_MASK && epi == EPI_STORE);
 }
 
-__attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *g)
+__attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *problem)
 {
+    const gemm_problem copy = *problem, *g = &copy;
     if (rows_avx2_fuses(g)) {
         if (g->then == THEN_RELU) rows256_all(g, EPI_BIAS, THEN_RELU);
         else rows256_all(g, EPI_STORE, THEN_RELU_MASK);
@@ -518,69 +583,90 @@ __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *g)
     }
 }
 
-/* One chunk of 8 k's (two registers of 4) added into the ri x rj lanes; `full` is a constant. */
+/* np dot products dot(held, partner[p]) over all K, each in eight lanes (lo: 0-3, hi: 4-7), written to
+ * out[p * out_step]; `row[p]` is the row of C (for the epilogue). np is a constant. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-dots256_chunk(const double *const *a, const double *const *b, size_t k, const int ri, const int rj, const int full,
-              size_t K, __m256d lo[D256_MI][D256_NJ], __m256d hi[D256_MI][D256_NJ])
-{
-    const __m256i m0 = mask256(full ? 8 : K - k), m1 = mask256(full ? 4 : (K - k > 4 ? K - k - 4 : 0));
-    __m256d b0[D256_NJ], b1[D256_NJ];
-#pragma GCC unroll 2
-    for (int c = 0; c < rj; c++) {
-        b0[c] = full ? _mm256_loadu_pd(b[c] + k) : _mm256_maskload_pd(b[c] + k, m0);
-        b1[c] = full ? _mm256_loadu_pd(b[c] + k + 4) : _mm256_maskload_pd(b[c] + k + 4, m1);
-    }
-#pragma GCC unroll 2
-    for (int r = 0; r < ri; r++) {
-        const __m256d a0 = full ? _mm256_loadu_pd(a[r] + k) : _mm256_maskload_pd(a[r] + k, m0);
-        const __m256d a1 = full ? _mm256_loadu_pd(a[r] + k + 4) : _mm256_maskload_pd(a[r] + k + 4, m1);
-#pragma GCC unroll 2
-        for (int c = 0; c < rj; c++) {
-            lo[r][c] = _mm256_fmadd_pd(a0, b0[c], lo[r][c]);
-            hi[r][c] = _mm256_fmadd_pd(a1, b1[c], hi[r][c]);
-        }
-    }
-}
-
-__attribute__((target("avx2,fma"), always_inline)) static inline void
-dots256_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
+dots256_tile(const gemm_problem *g, const double *held, const double *const *partner, const int np,
+             double *out, size_t out_step, const size_t *row)
 {
     const size_t K = g->K;
-    const double *a[D256_MI], *b[D256_NJ];
-    __m256d lo[D256_MI][D256_NJ], hi[D256_MI][D256_NJ];
-#pragma GCC unroll 2
-    for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
-#pragma GCC unroll 2
-    for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
-#pragma GCC unroll 2
-    for (int r = 0; r < ri; r++)
-#pragma GCC unroll 2
-        for (int c = 0; c < rj; c++) lo[r][c] = hi[r][c] = _mm256_setzero_pd();
+    __m256d lo[D256_PARTNERS], hi[D256_PARTNERS];
+#pragma GCC unroll 6
+    for (int p = 0; p < np; p++) lo[p] = hi[p] = _mm256_setzero_pd();
     size_t k = 0;
-    for (; k + 8 <= K; k += 8) dots256_chunk(a, b, k, ri, rj, 1, K, lo, hi);
-    if (k < K) dots256_chunk(a, b, k, ri, rj, 0, K, lo, hi);
-#pragma GCC unroll 2
-    for (int r = 0; r < ri; r++)
-#pragma GCC unroll 2
-        for (int c = 0; c < rj; c++) {
-            double *out = g->C + (i0 + r) * g->ldc + j0 + c;
-            *out = finish(g, sum_lanes256(lo[r][c], hi[r][c]), out, i0 + r);
+    for (; k + 8 <= K; k += 8) {
+        const __m256d h0 = _mm256_loadu_pd(held + k), h1 = _mm256_loadu_pd(held + k + 4);
+#pragma GCC unroll 6
+        for (int p = 0; p < np; p++) {
+            lo[p] = _mm256_fmadd_pd(_mm256_loadu_pd(partner[p] + k), h0, lo[p]);
+            hi[p] = _mm256_fmadd_pd(_mm256_loadu_pd(partner[p] + k + 4), h1, hi[p]);
         }
+    }
+    if (k < K) { /* lanes past the end add 0 * 0 */
+        const __m256i m0 = mask256(K - k), m1 = mask256(K - k > 4 ? K - k - 4 : 0);
+        __m256d h0, h1;
+        load8(held + k, &h0, &h1, 0, m0, m1);
+#pragma GCC unroll 6
+        for (int p = 0; p < np; p++) {
+            __m256d p0, p1;
+            load8(partner[p] + k, &p0, &p1, 0, m0, m1);
+            lo[p] = _mm256_fmadd_pd(p0, h0, lo[p]);
+            hi[p] = _mm256_fmadd_pd(p1, h1, hi[p]);
+        }
+    }
+#pragma GCC unroll 6
+    for (int p = 0; p < np; p++) {
+        double *c = out + p * out_step;
+        *c = finish(g, sum_lanes256(lo[p], hi[p]), c, row[p]);
+    }
 }
 
-__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_rows(const gemm_problem *g,
-                                                                                   size_t i0, const int ri)
+/* C[i, j0:j0+np] (rows_held: the row of A held, B's rows its partners) or C[i0:i0+np, j] (a column: B's
+ * row held, A's rows the partners). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dots256_group(const gemm_problem *g, size_t i, size_t j, const int np, const int rows_held)
 {
-    size_t j = 0;
-    for (; j + D256_NJ <= g->N; j += D256_NJ) dots256_tile(g, i0, j, ri, D256_NJ);
-    if (j < g->N) dots256_tile(g, i0, j, ri, 1);
+    const double *partner[D256_PARTNERS];
+    size_t row[D256_PARTNERS];
+#pragma GCC unroll 6
+    for (int p = 0; p < np; p++) {
+        partner[p] = rows_held ? g->B + (j + p) * g->b_j : g->A + (i + p) * g->a_i;
+        row[p] = rows_held ? i : i + p;
+    }
+    const double *held = rows_held ? g->A + i * g->a_i : g->B + j * g->b_j;
+    dots256_tile(g, held, partner, np, g->C + i * g->ldc + j, rows_held ? 1 : g->ldc, row);
 }
 
-__attribute__((target("avx2,fma"))) static void dots_avx2(const gemm_problem *g)
+/* Groups of at most D256_PARTNERS along C's longer side, of near-equal sizes (10: 5 + 5). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_line(const gemm_problem *g,
+                                                                                  size_t fixed, size_t length,
+                                                                                  const int rows_held)
 {
-    size_t i = 0;
-    for (; i + D256_MI <= g->M; i += D256_MI) dots256_rows(g, i, D256_MI);
-    if (i < g->M) dots256_rows(g, i, 1);
+    const size_t groups = (length + D256_PARTNERS - 1) / D256_PARTNERS, base = length / groups,
+                 larger = length % groups;
+    size_t at = 0;
+    for (size_t q = 0; q < groups; q++) {
+        const size_t np = base + (q < larger);
+        const size_t i = rows_held ? fixed : at, j = rows_held ? at : fixed;
+        switch (np) {
+        case 6: dots256_group(g, i, j, 6, rows_held); break;
+        case 5: dots256_group(g, i, j, 5, rows_held); break;
+        case 4: dots256_group(g, i, j, 4, rows_held); break;
+        case 3: dots256_group(g, i, j, 3, rows_held); break;
+        case 2: dots256_group(g, i, j, 2, rows_held); break;
+        default: dots256_group(g, i, j, 1, rows_held); break;
+        }
+        at += np;
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void dots_avx2(const gemm_problem *problem)
+{
+    const gemm_problem copy = *problem, *g = &copy;
+    if (g->N >= g->M) /* hold a row of A, its partners along the row of C */
+        for (size_t i = 0; i < g->M; i++) dots256_line(g, i, g->N, 1);
+    else
+        for (size_t j = 0; j < g->N; j++) dots256_line(g, j, g->M, 0);
 }
 
 #endif /* HAVE_X86_KERNELS */
