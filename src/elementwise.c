@@ -9,6 +9,11 @@
 #include "cpu.h"
 #include "fast_exp.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_X86_KERNELS 1
+#endif
+
 /* for each element of the block: the statements given, with `o` the element's offset */
 #define EACH(b, ...)                                                                                   \
     for (size_t r_ = 0; r_ < (b).rows; r_++)                                                          \
@@ -211,8 +216,75 @@ static void pairwise4(double res[4], const double *a, size_t ld, size_t n)
     for (int q = 0; q < 4; q++) res[q] = left[q] + right[q];
 }
 
+#ifdef HAVE_X86_KERNELS
+/* AVX2: R rows at once (R a constant up to 4), each row's eight accumulators in two registers (lanes
+ * 0-3 and 4-7), then summed as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)): exactly the additions
+ * above. A leaf of 8 <= n <= 128. */
+__attribute__((target("avx2"), always_inline)) static inline void pairwise_leaf_avx2(double *res, const double *a,
+                                                                                   size_t ld, size_t n, const int R)
+{
+    __m256d lo[4], hi[4];
+    const size_t end = n - n % 8;
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) lo[r] = _mm256_loadu_pd(a + r * ld), hi[r] = _mm256_loadu_pd(a + r * ld + 4);
+    for (size_t i = 8; i < end; i += 8)
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            lo[r] = _mm256_add_pd(lo[r], _mm256_loadu_pd(a + r * ld + i));
+            hi[r] = _mm256_add_pd(hi[r], _mm256_loadu_pd(a + r * ld + i + 4));
+        }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) {
+        const __m256d h = _mm256_hadd_pd(lo[r], hi[r]); /* r0 + r1, r4 + r5, r2 + r3, r6 + r7 */
+        const __m128d t = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
+        double v = _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)));
+        for (size_t i = end; i < n; i++) v += a[r * ld + i];
+        res[r] = v;
+    }
+}
+
+#define PAIRWISE_AVX2(R)                                                                                        \
+    __attribute__((target("avx2"))) static void pairwise_avx2_##R(double *res, const double *a, size_t ld, size_t n) \
+    {                                                                                                          \
+        if (n <= 128) {                                                                                        \
+            pairwise_leaf_avx2(res, a, ld, n, R);                                                              \
+            return;                                                                                            \
+        }                                                                                                      \
+        size_t n2 = n / 2;                                                                                     \
+        n2 -= n2 % 8;                                                                                          \
+        double left[R], right[R];                                                                              \
+        pairwise_avx2_##R(left, a, ld, n2);                                                                    \
+        pairwise_avx2_##R(right, a + n2, ld, n - n2);                                                          \
+        for (int r = 0; r < R; r++) res[r] = left[r] + right[r];                                               \
+    }
+PAIRWISE_AVX2(1)
+PAIRWISE_AVX2(2)
+PAIRWISE_AVX2(3)
+PAIRWISE_AVX2(4)
+#undef PAIRWISE_AVX2
+
+/* Rows of n >= 8 values: four at a time, then the last one to three together. */
+static void pairwise_rows_avx2(double *out, const double *a, size_t rows, size_t n, size_t ld)
+{
+    size_t i = 0;
+    for (; i + 4 <= rows; i += 4) pairwise_avx2_4(out + i, a + i * ld, ld, n);
+    switch (rows - i) {
+    case 3: pairwise_avx2_3(out + i, a + i * ld, ld, n); break;
+    case 2: pairwise_avx2_2(out + i, a + i * ld, ld, n); break;
+    case 1: pairwise_avx2_1(out + i, a + i * ld, ld, n); break;
+    default: break;
+    }
+}
+#endif
+
 void ew_pairwise_rows(double *out, const double *a, size_t rows, size_t n, size_t ld)
 {
+#ifdef HAVE_X86_KERNELS
+    if (n >= 8 && il_cpu_isa() >= IL_ISA_AVX2) {
+        pairwise_rows_avx2(out, a, rows, n, ld);
+        return;
+    }
+#endif
     size_t i = 0;
     if (n >= 8)
         for (; i + 4 <= rows; i += 4) pairwise4(out + i, a + i * ld, ld, n);

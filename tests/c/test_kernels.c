@@ -295,6 +295,22 @@ static void test_pairwise_order(void)
         }
     ew_pairwise_rows(sums, m->data, 3, 300, 300);
     for (size_t i = 0; i < 3; i++) CHECK(same_bits(sums[i], numpy_pairwise(m->data + i * 300, 300)));
+    /* long rows (the pairwise tree's splits), -0 and mixed magnitudes, on every kernel level */
+    Matrix *big = mat_new(9, 700);
+    fill(big, 78);
+    for (size_t k = 0; k < 9 * 700; k += 5) big->data[k] *= 1e9;
+    for (size_t k = 1; k < 9 * 700; k += 11) big->data[k] = -0.0;
+    static const size_t lengths[] = {7, 8, 9, 127, 128, 129, 143, 144, 145, 255, 256, 257, 300, 301, 511, 600};
+    for (size_t t = 0; t < sizeof lengths / sizeof *lengths; t++)
+        for (size_t rows = 1; rows <= 9; rows++) {
+            ew_pairwise_rows(sums, big->data, rows, lengths[t], 700);
+            for (size_t i = 0; i < rows; i++)
+                CHECK(same_bits(sums[i], numpy_pairwise(big->data + i * 700, lengths[t])));
+        }
+    for (size_t k = 0; k < 9 * 700; k++) big->data[k] = -0.0; /* all -0: -0 from 8 or more, +0 below */
+    ew_pairwise_rows(sums, big->data, 9, 300, 700);
+    for (size_t i = 0; i < 9; i++) CHECK(same_bits(sums[i], -0.0));
+    mat_free(big);
     m->data[5] = NAN;
     CHECK(isnan(ew_pairwise_sum(m->data, 300, 0)));
     m->data[5] = 0.0;
