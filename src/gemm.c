@@ -375,7 +375,16 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
 
 #define R256_MR 6
 #define R256_BK 6
+#define R256_WIDE 256
 #define D256_PARTNERS 6
+
+/* op(A)[i,k] for the multiply-adds: a broadcast of the value at p, or, from a problem whose A was widened
+ * (widen_a), the four copies at p, which the multiply-adds read straight from memory: no broadcast
+ * instruction for each. `wide` is a constant. */
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d a_value256(const double *p, const int wide)
+{
+    return wide ? _mm256_load_pd(p) : _mm256_broadcast_sd(p);
+}
 
 __attribute__((target("avx2,fma"))) static inline __m256i mask256(size_t w)
 {
@@ -410,9 +419,13 @@ __attribute__((target("avx2,fma"))) static inline __m256d relu256(__m256d x)
     return _mm256_andnot_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_LT_OQ), x);
 }
 
-__attribute__((target("avx2,fma"))) static inline __m256d relu_mask256(__m256d da, __m256d z)
+/* z is read from memory by the comparison itself (written 0 < z, the form whose second operand may be
+ * in memory): one instruction and one register fewer where registers are scarce. */
+__attribute__((target("avx2,fma"), always_inline)) static inline __m256d relu_mask256(__m256d da, const double *z,
+                                                                                    const int full, __m256i m)
 {
-    const __m256d on = _mm256_and_pd(_mm256_cmp_pd(z, _mm256_setzero_pd(), _CMP_GT_OQ), _mm256_set1_pd(1.0));
+    const __m256d zv = full ? _mm256_loadu_pd(z) : _mm256_maskload_pd(z, m);
+    const __m256d on = _mm256_and_pd(_mm256_cmp_pd(_mm256_setzero_pd(), zv, _CMP_LT_OQ), _mm256_set1_pd(1.0));
     return _mm256_mul_pd(da, on);
 }
 
@@ -450,9 +463,7 @@ rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1
     if (then == THEN_RELU) {
         v0 = relu256(v0), v1 = relu256(v1);
     } else {
-        __m256d z0, z1;
-        load8(g->Zmask + at, &z0, &z1, full, m0, m1);
-        v0 = relu_mask256(v0, z0), v1 = relu_mask256(v1, z1);
+        v0 = relu_mask256(v0, g->Zmask + at, full, m0), v1 = relu_mask256(v1, g->Zmask + at + 4, full, m1);
     }
     store8(g->D + at, v0, v1, full, m0, m1);
 }
@@ -460,7 +471,7 @@ rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1
 /* Columns j:j+8 of C (and D) for a small K (a constant): B's rows there in registers, then row by row. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_columns(const gemm_problem *g, size_t j, const int K, const enum epilogue epi, const enum then then,
-                const int full)
+                const int full, const int wide)
 {
     const size_t w = full ? 8 : g->N - j;
     const __m256i m0 = mask256(w), m1 = mask256(w > 4 ? w - 4 : 0);
@@ -472,7 +483,7 @@ rows256_columns(const gemm_problem *g, size_t j, const int K, const enum epilogu
         __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
 #pragma GCC unroll 6
         for (int k = 0; k < K; k++) {
-            const __m256d ak = _mm256_broadcast_sd(a + k * g->a_k);
+            const __m256d ak = a_value256(a + k * g->a_k, wide);
             acc0 = _mm256_fmadd_pd(ak, b0[k], acc0);
             acc1 = _mm256_fmadd_pd(ak, b1[k], acc1);
         }
@@ -484,14 +495,14 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_small_k(const gemm_problem *g, const int K, const enum epilogue epi, const enum then then)
 {
     size_t j = 0;
-    for (; j + 8 <= g->N; j += 8) rows256_columns(g, j, K, epi, then, 1);
-    if (j < g->N) rows256_columns(g, j, K, epi, then, 0);
+    for (; j + 8 <= g->N; j += 8) rows256_columns(g, j, K, epi, then, 1, 1);
+    if (j < g->N) rows256_columns(g, j, K, epi, then, 0, 1);
 }
 
 /* C[i0:i0+mr, j:j+8] (and D's, when `then` asks); `full` (a constant) selects plain loads and stores. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const enum then then,
-             const int full)
+             const int full, const int wide)
 {
     const size_t K = g->K, a_i = g->a_i, a_k = g->a_k, b_k = g->b_k, ldc = g->ldc;
     const size_t w = full ? 8 : g->N - j;
@@ -505,7 +516,7 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
         load8(b, &b0, &b1, full, m0, m1);
 #pragma GCC unroll 6
         for (int r = 0; r < mr; r++) {
-            const __m256d ar = _mm256_broadcast_sd(a + r * a_i);
+            const __m256d ar = a_value256(a + r * a_i, wide);
             acc0[r] = _mm256_fmadd_pd(ar, b0, acc0[r]);
             acc1[r] = _mm256_fmadd_pd(ar, b1, acc1[r]);
         }
@@ -517,48 +528,64 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panel(const gemm_problem *g,
                                                                                     size_t i0, const int mr,
                                                                                     const enum epilogue epi,
-                                                                                    const enum then then)
+                                                                                    const enum then then,
+                                                                                    const int wide)
 {
     size_t j = 0;
-    for (; j + 8 <= g->N; j += 8) rows256_tile(g, i0, j, mr, epi, then, 1);
-    if (j < g->N) rows256_tile(g, i0, j, mr, epi, then, 0);
+    for (; j + 8 <= g->N; j += 8) rows256_tile(g, i0, j, mr, epi, then, 1, wide);
+    if (j < g->N) rows256_tile(g, i0, j, mr, epi, then, 0, wide);
 }
 
 /* Row panels of at most R256_MR rows, of near-equal heights (10 rows: 5 + 5, not 4 + 4 + 2): a panel of
  * few rows loads B's vectors for few multiply-adds. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panels(const gemm_problem *g,
                                                                                      const enum epilogue epi,
-                                                                                     const enum then then)
+                                                                                     const enum then then,
+                                                                                     const int wide)
 {
     const size_t panels = (g->M + R256_MR - 1) / R256_MR, base = g->M / panels, taller = g->M % panels;
     size_t i = 0;
     for (size_t p = 0; p < panels; p++) {
         const size_t mr = base + (p < taller);
         switch (mr) {
-        case 6: rows256_panel(g, i, 6, epi, then); break;
-        case 5: rows256_panel(g, i, 5, epi, then); break;
-        case 4: rows256_panel(g, i, 4, epi, then); break;
-        case 3: rows256_panel(g, i, 3, epi, then); break;
-        case 2: rows256_panel(g, i, 2, epi, then); break;
-        default: rows256_panel(g, i, 1, epi, then); break;
+        case 6: rows256_panel(g, i, 6, epi, then, wide); break;
+        case 5: rows256_panel(g, i, 5, epi, then, wide); break;
+        case 4: rows256_panel(g, i, 4, epi, then, wide); break;
+        case 3: rows256_panel(g, i, 3, epi, then, wide); break;
+        case 2: rows256_panel(g, i, 2, epi, then, wide); break;
+        default: rows256_panel(g, i, 1, epi, then, wide); break;
         }
         i += mr;
     }
 }
 
+/* Small K and a widened A: B's rows held (rows256_small_k); otherwise row panels. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
                                                                                   const enum epilogue epi,
-                                                                                  const enum then then)
+                                                                                  const enum then then,
+                                                                                  const int wide)
 {
-    switch (epi == EPI_GENERAL ? 0 : g->K) {
+    switch (epi == EPI_GENERAL || !wide ? 0 : g->K) {
     case 1: rows256_small_k(g, 1, epi, then); break;
     case 2: rows256_small_k(g, 2, epi, then); break;
     case 3: rows256_small_k(g, 3, epi, then); break;
     case 4: rows256_small_k(g, 4, epi, then); break;
     case 5: rows256_small_k(g, 5, epi, then); break;
     case 6: rows256_small_k(g, 6, epi, then); break;
-    default: rows256_panels(g, epi, then); break;
+    default: rows256_panels(g, epi, then, wide); break;
     }
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void rows256_epilogues(const gemm_problem *g,
+                                                                                        const int wide)
+{
+    if (g->then == THEN_RELU) rows256_all(g, EPI_BIAS, THEN_RELU, wide);
+    else if (g->then == THEN_RELU_MASK) rows256_all(g, EPI_STORE, THEN_RELU_MASK, wide);
+    else switch (epilogue_of(g)) {
+        case EPI_STORE: rows256_all(g, EPI_STORE, THEN_NONE, wide); break;
+        case EPI_BIAS: rows256_all(g, EPI_BIAS, THEN_NONE, wide); break;
+        default: rows256_all(g, EPI_GENERAL, THEN_NONE, wide); break;
+        }
 }
 
 /* Whether the AVX2 rows kernel writes g's second output itself (the layers' two cases). */
@@ -568,18 +595,27 @@ static int rows_avx2_fuses(const gemm_problem *g)
     return (g->then == THEN_RELU && epi == EPI_BIAS) || (g->then == THEN_RELU_MASK && epi == EPI_STORE);
 }
 
+/* A small op(A) (at most R256_WIDE values) copied to wide[] with each value in four lanes, and g pointed at
+ * it: a_value256 then reads it with no broadcast per multiply-add. */
+__attribute__((target("avx2,fma"))) static inline void widen_a(gemm_problem *g, double *wide)
+{
+    for (size_t i = 0; i < g->M; i++)
+        for (size_t k = 0; k < g->K; k++)
+            _mm256_store_pd(wide + (i * g->K + k) * 4, _mm256_broadcast_sd(g->A + i * g->a_i + k * g->a_k));
+    g->A = wide, g->a_i = 4 * g->K, g->a_k = 4;
+}
+
+/* The layers' fused cases (rows_avx2_fuses) write D here; any other `then` is left to the caller. */
 __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *problem)
 {
-    const gemm_problem copy = *problem, *g = &copy;
-    if (rows_avx2_fuses(g)) {
-        if (g->then == THEN_RELU) rows256_all(g, EPI_BIAS, THEN_RELU);
-        else rows256_all(g, EPI_STORE, THEN_RELU_MASK);
-        return;
-    }
-    switch (epilogue_of(g)) {
-    case EPI_STORE: rows256_all(g, EPI_STORE, THEN_NONE); break;
-    case EPI_BIAS: rows256_all(g, EPI_BIAS, THEN_NONE); break;
-    default: rows256_all(g, EPI_GENERAL, THEN_NONE); break;
+    gemm_problem copy = *problem;
+    if (!rows_avx2_fuses(&copy)) copy.then = THEN_NONE;
+    if (copy.M * copy.K <= R256_WIDE) {
+        _Alignas(32) double wide[R256_WIDE * 4];
+        widen_a(&copy, wide);
+        rows256_epilogues(&copy, 1);
+    } else {
+        rows256_epilogues(&copy, 0);
     }
 }
 
