@@ -33,7 +33,7 @@
  * alive; A of the last layer at index 8 * (depth - 1) + 6), 2 the X of the last forward pass. */
 typedef struct FusedPlan {
     il_dense net;
-    int forwarded; /* a forward pass has run: cost and backward may follow */
+    const Matrix *X; /* the last forward pass's X (kept alive as uservalue 2), NULL before the first */
     il_dense_layer layers[];
 } FusedPlan;
 
@@ -47,7 +47,22 @@ static const char *const role_names[] = {"W", "b", "dW", "db", "Z", "A", "dZ", "
 
 #define DIMS(M) (lua_Integer)(M)->rows, (lua_Integer)(M)->cols
 
-static FusedPlan *checkplan(lua_State *L) { return luaL_checkudata(L, 1, FUSED_TYPE); }
+/* The metatable of plans, also kept in the registry under this key's address: recognising a plan is then
+ * one pointer comparison, not a lookup of FUSED_TYPE by name (a step makes three such calls). */
+static const char plan_metatable_key = 0;
+
+static FusedPlan *checkplan(lua_State *L)
+{
+    void *p = lua_touserdata(L, 1);
+    int is_plan = 0;
+    if (p && lua_getmetatable(L, 1)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &plan_metatable_key);
+        is_plan = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+    }
+    if (!is_plan) luaL_typeerror(L, 1, FUSED_TYPE);
+    return p;
+}
 
 /* The index of `name` in a NULL-terminated list, or -1. */
 static int find_name(const char *const *names, const char *name)
@@ -187,24 +202,23 @@ static void run_forward(lua_State *L, FusedPlan *p, int x_idx, const char *fname
 {
     const Matrix *X = check_data(L, p, x_idx, fname, 0);
     check_step_status(L, dense_forward(&p->net, X), fname);
-    lua_pushvalue(L, x_idx);
-    lua_setiuservalue(L, 1, 2);
-    p->forwarded = 1;
+    if (X != p->X) { /* the same X as last time is already kept */
+        lua_pushvalue(L, x_idx);
+        lua_setiuservalue(L, 1, 2);
+        p->X = X;
+    }
 }
 
 static void run_backward(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
 {
-    if (!p->forwarded) luaL_error(L, "fused:%s: call forward first", fname);
+    if (!p->X) luaL_error(L, "fused:%s: call forward first", fname);
     const Matrix *Y = check_data(L, p, y_idx, fname, 1);
-    lua_getiuservalue(L, 1, 2);
-    const Matrix *X = il_tomatrix(L, -1);
-    lua_pop(L, 1);
-    check_step_status(L, dense_backward(&p->net, X, Y), fname);
+    check_step_status(L, dense_backward(&p->net, p->X, Y), fname);
 }
 
 static double run_cost(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
 {
-    if (!p->forwarded) luaL_error(L, "fused:%s: call forward first", fname);
+    if (!p->X) luaL_error(L, "fused:%s: call forward first", fname);
     const Matrix *Y = check_data(L, p, y_idx, fname, 1);
     double cost = 0.0;
     check_step_status(L, dense_cost(&p->net, Y, &cost), fname);
@@ -319,7 +333,7 @@ void il_open_fused(lua_State *L)
         lua_pushcfunction(L, l_tostring);
         lua_setfield(L, -2, "__tostring");
     }
-    lua_pop(L, 1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &plan_metatable_key);
     lua_pushcfunction(L, l_fused);
     lua_setfield(L, -2, "fused");
 }

@@ -218,14 +218,18 @@ end
 
 -- Forward pass: returns A of the last layer. Keeps X and every Z, A for backward.
 local linear, linear_backward, axpy = il.linear, il.linear_backward, il.axpy
+local rawequal = rawequal
 
 function network:forward(X)
-  local rows, m = X:shape()
-  if rows ~= self.sizes[1] then
-    error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
+  local buf = self.current
+  if not rawequal(X, self.X) or not buf then -- a new X: check it, find its batch's buffers (a matrix keeps its shape)
+    local rows, m = X:shape()
+    if rows ~= self.sizes[1] then
+      error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
+    end
+    buf = buffers(self, m)
+    self.X, self.current = X, buf
   end
-  local buf = buffers(self, m)
-  self.X, self.current = X, buf
   if buf.plan and self.fused ~= false then return buf.plan:forward(X) end
   local A = X
   for l, layer in ipairs(self.layers) do
