@@ -413,10 +413,11 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d finish2
     return v;
 }
 
-/* elementwise.c's formulas: relu x < 0 ? 0 : x (-0 and NaN kept); its gradient dA * (z > 0 ? 1 : 0). */
+/* elementwise.c's formulas: relu x < 0 ? 0 : x (-0 and NaN kept); its gradient dA * (z > 0 ? 1 : 0).
+ * relu is one instruction: max(0, x) returns its second operand x when x is NaN or a zero of either sign. */
 __attribute__((target("avx2,fma"))) static inline __m256d relu256(__m256d x)
 {
-    return _mm256_andnot_pd(_mm256_cmp_pd(x, _mm256_setzero_pd(), _CMP_LT_OQ), x);
+    return _mm256_max_pd(_mm256_setzero_pd(), x);
 }
 
 /* z is read from memory by the comparison itself (written 0 < z, the form whose second operand may be
@@ -630,6 +631,7 @@ dots256_tile(const gemm_problem *g, const double *held, const double *const *par
 #pragma GCC unroll 6
     for (int p = 0; p < np; p++) lo[p] = hi[p] = _mm256_setzero_pd();
     size_t k = 0;
+#pragma GCC unroll 2
     for (; k + 8 <= K; k += 8) {
         const __m256d h0 = _mm256_loadu_pd(held + k), h1 = _mm256_loadu_pd(held + k + 4);
 #pragma GCC unroll 6
