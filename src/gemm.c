@@ -364,10 +364,11 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
 }
 
 /* ---- AVX2 + FMA: 4 doubles per register ----
- * rows form, K up to R256_BK: for each 8 columns, B's K rows held in registers, then each row of C in
- *   turn, its K multiply-adds and its epilogue at once (no row panel reloads B, few accumulators to zero).
- * rows form, larger K: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B, 1 broadcast: 15 of the
- *   16 registers).
+ * rows form: a small op(A) (at most R256_WIDE values, a layer's W) is first copied with each value in four
+ *   lanes, so the multiply-adds read it straight from memory instead of broadcasting it for each use.
+ *   Then, for K up to R256_BK (and a widened op(A)): for each 8 columns, B's K rows held in registers,
+ *   then each row of C in turn, its K multiply-adds and its epilogue at once (no row panel reloads B,
+ *   few accumulators to zero). Otherwise blocks of up to 6 x 8 (12 accumulators, 2 vectors of B).
  * dots form: one vector of eight lanes (two registers) held, multiplied into up to D256_PARTNERS dot
  *   products at once, their other operand read straight from memory; the sums are the AVX-512 kernel's.
  * Each kernel starts from a copy of the problem: the intrinsics' stores may alias anything, and the
@@ -523,7 +524,8 @@ rows256_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
         }
     }
 #pragma GCC unroll 6
-    for (int r = 0; r < mr; r++) rows256_write(g, i0 + r, (i0 + r) * ldc + j, acc0[r], acc1[r], epi, then, full, m0, m1);
+    for (int r = 0; r < mr; r++)
+        rows256_write(g, i0 + r, (i0 + r) * ldc + j, acc0[r], acc1[r], epi, then, full, m0, m1);
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_panel(const gemm_problem *g,

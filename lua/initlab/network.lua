@@ -222,7 +222,8 @@ local rawequal = rawequal
 
 function network:forward(X)
   local buf = self.current
-  if not rawequal(X, self.X) or not buf then -- a new X: check it, find its batch's buffers (a matrix keeps its shape)
+  -- A new X is checked and gets its batch's buffers; the last one keeps them (a matrix keeps its shape).
+  if not rawequal(X, self.X) or not buf then
     local rows, m = X:shape()
     if rows ~= self.sizes[1] then
       error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
