@@ -99,6 +99,9 @@ static void test_gemm_layouts_and_tails(void)
     check_gemm_case(5, 10, 300, 0, 1, 1.0, 0.0, 0);
     check_gemm_case(10, 300, 5, 1, 0, 1.0, 0.0, 0);
     check_gemm_case(50, 300, 50, 0, 0, 1.0, 0.0, 1);
+    /* a small K with op(A) too large to widen (AVX2: more than 256 values), so row panels take it */
+    check_gemm_case(60, 37, 5, 0, 0, 1.0, 0.0, 1);
+    check_gemm_case(60, 37, 5, 1, 0, 1.0, 0.0, 0);
     /* past IL_GEMM_CBLAS_MIN_WORK_GENERIC: mat_gemm_bias hands it to CBLAS, and adds the bias itself */
     check_gemm_case(330, 331, 332, 0, 1, 1.0, 0.0, 1);
     check_gemm_case(330, 331, 332, 1, 0, 0.5, 2.0, 0);

@@ -155,6 +155,21 @@ function TestFused.test_bad_specifications()
   assert_error_like("the number of steps must be >= 0", plan.train, plan, X, Y, 0.1, -1)
 end
 
+function TestFused.test_backward_follows_the_last_forward_pass()
+  -- the X of the last forward pass, kept alive by the plan even when nothing else holds it
+  local a, b = make({ 2, 6, 1 }, { "relu", "sigmoid" }), make({ 2, 6, 1 }, { "relu", "sigmoid" })
+  local plan = plan_of(b, X)
+  a:forward(X)
+  a:forward(X * 0.5)
+  a:backward(Y)
+  plan:forward(X)
+  plan:forward(X * 0.5) -- a temporary: only the plan refers to it
+  collectgarbage("collect")
+  collectgarbage("collect")
+  plan:backward(Y)
+  lu.assertTrue(same(a, b))
+end
+
 function TestFused.test_the_plan_keeps_its_matrices_alive()
   local plan = (function()
     local net = make({ 2, 4, 1 }, { "relu", "sigmoid" })

@@ -81,6 +81,24 @@ function TestNetwork.test_fused_plan_and_lua_code_agree_bit_for_bit()
   lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
 end
 
+function TestNetwork.test_forward_follows_each_new_X()
+  -- forward checks a new X and picks its batch's buffers; the same X again reuses them
+  local net = il.network.new{ sizes = { 2, 3, 1 } }
+  il.random.seed(2)
+  net:initialize("he")
+  local X1 = il.random.randn(2, 5)
+  local X2, X3 = X1 * 2, il.random.randn(2, 7)
+  local a1 = net:forward(X1):totable()
+  lu.assertNotEquals(net:forward(X2):totable(), a1)
+  lu.assertEquals(net:forward(X1):totable(), a1)
+  lu.assertEquals(net:forward(X3):cols(), 7)
+  lu.assertEquals(net:forward(X1):totable(), a1)
+  assert_error_like("X has 3 rows", net.forward, net, il.zeros(3, 5))
+  lu.assertEquals(net:forward(X1):totable(), a1)
+  net:backward(il.ones(1, 5)) -- backward follows the last forward pass: X1's 5 examples
+  assert_error_like("Y is 1x7", net.backward, net, il.ones(1, 7))
+end
+
 function TestNetwork.test_training_lowers_every_loss()
   local X, Y = il.data.moons{ n = 60, noise = 0.1 }
   local onehot = il.zeros(2, 60)
