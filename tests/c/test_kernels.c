@@ -82,7 +82,7 @@ static void test_gemm_layouts_and_tails(void)
     /* every row count of the register blocks (1..9, 17), column tails (1..17, 33), k tails (1..9, 17) */
     const size_t Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 17};
     const size_t Ns[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 33};
-    const size_t Ks[] = {1, 2, 3, 7, 8, 9, 17, 300};
+    const size_t Ks[] = {1, 2, 3, 5, 7, 8, 9, 10, 12, 13, 17, 300};
     for (size_t a = 0; a < sizeof Ms / sizeof *Ms; a++)
         for (size_t b = 0; b < sizeof Ns / sizeof *Ns; b++)
             for (size_t c = 0; c < sizeof Ks / sizeof *Ks; c++)
