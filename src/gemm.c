@@ -488,7 +488,7 @@ rows256_row_block(const gemm_problem *g, const __m256d *w, __m256d bias, size_t 
         v1 = _mm256_fmadd_pd(w[k], b1, v1);
     }
     if (epi == EPI_BIAS) v0 = _mm256_add_pd(v0, bias), v1 = _mm256_add_pd(v1, bias);
-    rows256_write(g, 0, at + j, v0, v1, EPI_STORE, then, full, m0, m1);
+    rows256_write(g, 0, at + j, v0, v1, EPI_STORE, then, full, m0, m1); /* the bias is in: a plain store */
 }
 
 /* Row i of C (and D) for a small K (a constant): op(A)'s K values on the row broadcast once into
