@@ -573,8 +573,8 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_pa
     }
 }
 
-/* Small K (not with a widened op(A), which only the panels read): row by row, op(A)'s row held
- * (rows256_small_k); otherwise row panels. */
+/* Small K: row by row, op(A)'s row held (rows256_small_k); otherwise row panels. A widened op(A) only
+ * comes with a larger K (rows_avx2), so those instantiations leave the small-K cases out. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_all(const gemm_problem *g,
                                                                                   const enum epilogue epi,
                                                                                   const enum then then,

@@ -99,7 +99,7 @@ static void test_gemm_layouts_and_tails(void)
     check_gemm_case(5, 10, 300, 0, 1, 1.0, 0.0, 0);
     check_gemm_case(10, 300, 5, 1, 0, 1.0, 0.0, 0);
     check_gemm_case(50, 300, 50, 0, 0, 1.0, 0.0, 1);
-    /* a small K with op(A) too large to widen (AVX2: more than 256 values), so row panels take it */
+    /* a small K over many rows (AVX2: the row-by-row path, whatever op(A)'s size) */
     check_gemm_case(60, 37, 5, 0, 0, 1.0, 0.0, 1);
     check_gemm_case(60, 37, 5, 1, 0, 1.0, 0.0, 0);
     /* past IL_GEMM_CBLAS_MIN_WORK_GENERIC: mat_gemm_bias hands it to CBLAS, and adds the bias itself */
@@ -115,7 +115,8 @@ static void sprinkle_specials(Matrix *m, unsigned seed)
 }
 
 /* A layer's product with its ReLU in one pass (mat_gemm_bias_relu, mat_gemm_tn_relu_mask) gives the bits of
- * the product and then the elementwise kernel, in place or not, on every shape (row panels, column tails). */
+ * the product and then the elementwise kernel, in place or not, on every shape (row by row for K <= 12, row
+ * panels with op(A) widened or not above, column tails). */
 static void check_gemm_relu_case(size_t M, size_t N, size_t K)
 {
     Matrix *W = mat_new(M, K), *X = mat_new(K, N), *b = mat_new(M, 1), *Wt = mat_new(K, M);
@@ -145,7 +146,7 @@ static void check_gemm_relu_case(size_t M, size_t N, size_t K)
 
 static void test_gemm_with_relu(void)
 {
-    const size_t Ms[] = {1, 2, 5, 6, 7, 10, 13}, Ns[] = {1, 3, 8, 13, 300}, Ks[] = {1, 2, 5, 10};
+    const size_t Ms[] = {1, 2, 5, 6, 7, 10, 13}, Ns[] = {1, 3, 8, 13, 300}, Ks[] = {1, 2, 5, 10, 13, 40};
     for (size_t i = 0; i < sizeof Ms / sizeof *Ms; i++)
         for (size_t j = 0; j < sizeof Ns / sizeof *Ns; j++)
             for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++) check_gemm_relu_case(Ms[i], Ns[j], Ks[k]);
