@@ -18,15 +18,14 @@
  * Large products go to CBLAS: there, packing, cache blocking and both cores win over call overhead. */
 #include "gemm.h"
 
+#include "blas.h"
 #include "elementwise.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
-#ifdef INITLAB_USE_CBLAS
-#include <cblas.h>
-#endif
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_X86_KERNELS 1
@@ -772,43 +771,39 @@ il_status mat_gemm_isa(il_isa isa, Matrix *C, const Matrix *A, int transA, const
     return IL_OK;
 }
 
-#ifdef INITLAB_USE_CBLAS
 /* Whether OpenBLAS chose kernels for this CPU's vector units (its core names for AVX2 / AVX-512 kernels). */
 static int openblas_kernels_vectorised(void)
 {
     static const char *const fast[] = {"haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"};
     char name[64] = "";
-    const char *core = openblas_get_corename();
+    const char *core = il_blas_corename();
     for (size_t k = 0; core && core[k] && k + 1 < sizeof name; k++) name[k] = (char)tolower((unsigned char)core[k]);
     for (size_t k = 0; k < sizeof fast / sizeof *fast; k++)
         if (strstr(name, fast[k])) return 1;
     return 0;
 }
 
-/* The size from which CBLAS wins, decided once. */
+/* The size from which CBLAS wins, decided once (SIZE_MAX: no CBLAS). */
 static size_t cblas_min_work(void)
 {
     static atomic_size_t cached = 0; /* 0: not decided yet; deciding twice gives the same answer */
     size_t w = atomic_load_explicit(&cached, memory_order_relaxed);
     if (w == 0) {
         int ours_are_vectorised = il_cpu_isa() != IL_ISA_PORTABLE;
-        w = ours_are_vectorised && !openblas_kernels_vectorised() ? IL_GEMM_CBLAS_MIN_WORK_GENERIC
-                                                                  : IL_GEMM_CBLAS_MIN_WORK;
+        if (!il_blas_available()) w = SIZE_MAX;
+        else if (ours_are_vectorised && !openblas_kernels_vectorised()) w = IL_GEMM_CBLAS_MIN_WORK_GENERIC;
+        else w = IL_GEMM_CBLAS_MIN_WORK;
         atomic_store_explicit(&cached, w, memory_order_relaxed);
     }
     return w;
 }
-#endif
 
-/* Whether mat_gemm_bias hands g to CBLAS (a product large enough for packing and both cores to pay). */
+/* Whether mat_gemm_bias hands g to CBLAS (a product large enough for packing and both cores to pay).
+ * A smaller one never opens the library (blas.h says why). */
 static int goes_to_cblas(const gemm_problem *g)
 {
-#ifdef INITLAB_USE_CBLAS
-    return g->M * g->N * g->K >= cblas_min_work();
-#else
-    (void)g;
-    return 0;
-#endif
+    size_t work = g->M * g->N * g->K;
+    return work >= IL_GEMM_CBLAS_MIN_WORK && work >= cblas_min_work();
 }
 
 il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
@@ -818,15 +813,12 @@ il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B,
     if (st == IL_OK) st = check_bias(C, bias);
     if (st != IL_OK) return st;
     gemm_problem g = make_problem(C, A, transA, B, transB, alpha, beta, bias);
-#ifdef INITLAB_USE_CBLAS
     if (goes_to_cblas(&g)) {
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    (int)g.M, (int)g.N, (int)g.K, alpha, A->data, (int)(A->cols ? A->cols : 1), B->data,
-                    (int)(B->cols ? B->cols : 1), beta, C->data, (int)(g.N ? g.N : 1));
+        il_blas_dgemm(transA, transB, g.M, g.N, g.K, alpha, A->data, A->cols ? A->cols : 1, B->data,
+                      B->cols ? B->cols : 1, beta, C->data, g.N ? g.N : 1);
         if (g.bias) add_row_bias(g.C, g.M, g.N, g.ldc, g.bias);
         return IL_OK;
     }
-#endif
     gemm_kernels(il_cpu_isa(), &g);
     return IL_OK;
 }

@@ -5,13 +5,15 @@
  *         with INITLAB_ISA=portable, for the other path);
  *   fast_exp / fast_sigmoid: within 1 ulp of the C library's exp, exact special values, the same bits
  *         on every level;
- *   elementwise: numpy's pairwise order, and the layer formulas on blocks. */
+ *   elementwise: numpy's pairwise order, and the layer formulas on blocks;
+ *   blas: OpenBLAS opened by the first product large enough for it, not before. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "check.h"
 #include "cpu.h"
 #include "elementwise.h"
@@ -349,9 +351,34 @@ static void test_blocks(void)
     CHECK(isnan(res[0]) && res[1] == 0.0); /* a mask multiplication, as numpy: inf * 0 is NaN */
 }
 
+/* The lesson's products (and any below IL_GEMM_CBLAS_MIN_WORK) leave OpenBLAS unopened, so its threads never
+ * start; the first large one opens it (in a build with CBLAS) and gives the naive loop's result. Runs first. */
+static void test_blas_opened_only_when_needed(void)
+{
+    CHECK(!il_blas_loaded());
+    Matrix *W = mat_new(10, 2), *X = mat_new(2, 300), *b = mat_new(10, 1), *Z = mat_new(10, 300), *A = mat_new(10, 300);
+    fill(W, 1), fill(X, 2), fill(b, 3);
+    CHECK(mat_gemm_bias_relu(Z, A, W, X, b) == IL_OK);
+    CHECK(mat_gemm(Z, W, 0, X, 0, 1.0, 0.0) == IL_OK);
+    CHECK(!il_blas_loaded());
+    size_t n = 130; /* n^3 > IL_GEMM_CBLAS_MIN_WORK */
+    Matrix *P = mat_new(n, n), *Q = mat_new(n, n), *R = mat_new(n, n), *Rref = mat_new(n, n);
+    fill(P, 4), fill(Q, 5);
+    CHECK(mat_gemm(R, P, 0, Q, 0, 1.0, 0.0) == IL_OK);
+    CHECK(il_blas_loaded() == il_blas_built());
+    CHECK(il_blas_available() == il_blas_built());
+    CHECK(mat_gemm_reference(Rref, P, 0, Q, 0, 1.0, 0.0) == IL_OK);
+    double worst = 0;
+    for (size_t k = 0; k < n * n; k++) worst = fmax(worst, fabs(R->data[k] - Rref->data[k]));
+    CHECK(worst <= 1e-12 * n);
+    Matrix *all[] = {W, X, b, Z, A, P, Q, R, Rref};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
+}
+
 int main(void)
 {
     printf("kernels: best level on this CPU: %s\n", il_isa_name(il_cpu_isa()));
+    test_blas_opened_only_when_needed();
     test_gemm_layouts_and_tails();
     test_gemm_blas_semantics();
     test_gemm_with_relu();
