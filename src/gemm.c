@@ -470,24 +470,53 @@ rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1
     store8(g->D + at, v0, v1, full, m0, m1);
 }
 
+/* C[at:at+4] from its accumulator v (the epilogue done), then D's (when `then` asks): all four lanes when
+ * `full` (a constant), else those m allows. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_write4(const gemm_problem *g, size_t at, __m256d v, const enum then then, const int full, __m256i m)
+{
+    if (full) _mm256_storeu_pd(g->C + at, v);
+    else _mm256_maskstore_pd(g->C + at, m, v);
+    if (then == THEN_NONE) return;
+    v = then == THEN_RELU ? relu256(v) : relu_mask256(v, g->Zmask + at, full, m);
+    if (full) _mm256_storeu_pd(g->D + at, v);
+    else _mm256_maskstore_pd(g->D + at, m, v);
+}
+
+/* C[i, j:j+4] (and D's) for a small K, as rows256_row_block: a row's last columns, four of them when
+ * `full`, else the 1 to 3 left. A masked store costs about ten times a plain one on AMD's cores, so the
+ * row's tail is one plain vector and at most one masked one, never a masked pair. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_row_block4(const gemm_problem *g, const __m256d *w, __m256d bias, size_t at, size_t j, const int K,
+                   const enum epilogue epi, const enum then then, const int full)
+{
+    const __m256i m = mask256(full ? 4 : g->N - j);
+    __m256d v = _mm256_setzero_pd();
+#pragma GCC unroll 12
+    for (int k = 0; k < K; k++) {
+        const double *b = g->B + k * g->b_k + j;
+        v = _mm256_fmadd_pd(w[k], full ? _mm256_loadu_pd(b) : _mm256_maskload_pd(b, m), v);
+    }
+    if (epi == EPI_BIAS) v = _mm256_add_pd(v, bias);
+    rows256_write4(g, at + j, v, then, full, m);
+}
+
 /* C[i, j:j+8] (and D's) for a small K (a constant): w holds op(A)[i, 0..K-1] broadcast, bias the row's
  * bias; B's rows are read straight from memory by the multiply-adds. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_row_block(const gemm_problem *g, const __m256d *w, __m256d bias, size_t at, size_t j, const int K,
-                  const enum epilogue epi, const enum then then, const int full)
+                  const enum epilogue epi, const enum then then)
 {
-    const size_t width = full ? 8 : g->N - j;
-    const __m256i m0 = mask256(width), m1 = mask256(width > 4 ? width - 4 : 0);
+    const __m256i all = _mm256_set1_epi64x(-1); /* unused: every lane is written */
     __m256d v0 = _mm256_setzero_pd(), v1 = _mm256_setzero_pd();
 #pragma GCC unroll 12
     for (int k = 0; k < K; k++) {
-        __m256d b0, b1;
-        load8(g->B + k * g->b_k + j, &b0, &b1, full, m0, m1);
-        v0 = _mm256_fmadd_pd(w[k], b0, v0);
-        v1 = _mm256_fmadd_pd(w[k], b1, v1);
+        const double *b = g->B + k * g->b_k + j;
+        v0 = _mm256_fmadd_pd(w[k], _mm256_loadu_pd(b), v0);
+        v1 = _mm256_fmadd_pd(w[k], _mm256_loadu_pd(b + 4), v1);
     }
     if (epi == EPI_BIAS) v0 = _mm256_add_pd(v0, bias), v1 = _mm256_add_pd(v1, bias);
-    rows256_write(g, 0, at + j, v0, v1, EPI_STORE, then, full, m0, m1); /* the bias is in: a plain store */
+    rows256_write(g, 0, at + j, v0, v1, EPI_STORE, then, 1, all, all); /* the bias is in: a plain store */
 }
 
 /* Row i of C (and D) for a small K (a constant): op(A)'s K values on the row broadcast once into
@@ -501,8 +530,9 @@ rows256_row(const gemm_problem *g, size_t i, const int K, const enum epilogue ep
     const __m256d bias = epi == EPI_BIAS ? _mm256_broadcast_sd(g->bias + i) : _mm256_setzero_pd();
     const size_t at = i * g->ldc;
     size_t j = 0;
-    for (; j + 8 <= g->N; j += 8) rows256_row_block(g, w, bias, at, j, K, epi, then, 1);
-    if (j < g->N) rows256_row_block(g, w, bias, at, j, K, epi, then, 0);
+    for (; j + 8 <= g->N; j += 8) rows256_row_block(g, w, bias, at, j, K, epi, then);
+    if (j + 4 <= g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 1), j += 4;
+    if (j < g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 0);
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void

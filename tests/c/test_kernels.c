@@ -81,9 +81,10 @@ static void check_gemm_case(size_t M, size_t N, size_t K, int ta, int tb, double
 
 static void test_gemm_layouts_and_tails(void)
 {
-    /* every row count of the register blocks (1..9, 17), column tails (1..17, 33), k tails (1..9, 17) */
+    /* every row count of the register blocks (1..9, 17), column tails 0..7 past 0, 8 and 16 columns (a row
+     * ends in one plain vector of four, a masked one, both or neither), k tails (1..9, 17) */
     const size_t Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 17};
-    const size_t Ns[] = {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 33};
+    const size_t Ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 15, 16, 17, 33};
     const size_t Ks[] = {1, 2, 3, 5, 7, 8, 9, 10, 12, 13, 17, 300};
     for (size_t a = 0; a < sizeof Ms / sizeof *Ms; a++)
         for (size_t b = 0; b < sizeof Ns / sizeof *Ns; b++)
@@ -148,7 +149,7 @@ static void check_gemm_relu_case(size_t M, size_t N, size_t K)
 
 static void test_gemm_with_relu(void)
 {
-    const size_t Ms[] = {1, 2, 5, 6, 7, 10, 13}, Ns[] = {1, 3, 8, 13, 300}, Ks[] = {1, 2, 5, 10, 13, 40};
+    const size_t Ms[] = {1, 2, 5, 6, 7, 10, 13}, Ns[] = {1, 3, 4, 8, 13, 14, 300}, Ks[] = {1, 2, 5, 10, 13, 40};
     for (size_t i = 0; i < sizeof Ms / sizeof *Ms; i++)
         for (size_t j = 0; j < sizeof Ns / sizeof *Ns; j++)
             for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++) check_gemm_relu_case(Ms[i], Ns[j], Ks[k]);
