@@ -212,6 +212,9 @@ local function buffers(self, m)
     b[l] = { Z = il.zeros(n, m), A = il.zeros(n, m), dZ = il.zeros(n, m), dA = il.zeros(n, m) }
   end
   b.plan = fused_plan(self, b)
+  if b.plan then -- the plan's own forward, backward and update, installed on self while b is current
+    b.methods = { b.plan:bind(self, network.forward, network.backward, network.update) }
+  end
   self.batch[m] = b
   return b
 end
@@ -230,6 +233,11 @@ function network:forward(X)
     end
     buf = buffers(self, m)
     self.X, self.current = X, buf
+    -- While buf is current, net:forward(X), net:backward(Y) and net:update(lr) call its plan's bound
+    -- methods straight from the loop (il.fused's plan:bind: no Lua function in between); those come back
+    -- here for any other X, or when net.fused is false.
+    local bound = buf.methods or {}
+    self.forward, self.backward, self.update = bound[1], bound[2], bound[3]
   end
   if buf.plan and self.fused ~= false then return buf.plan:forward(X) end
   local A = X

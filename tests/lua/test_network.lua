@@ -99,6 +99,43 @@ function TestNetwork.test_forward_follows_each_new_X()
   assert_error_like("Y is 1x7", net.backward, net, il.ones(1, 7))
 end
 
+function TestNetwork.test_the_loop_calls_the_plan_directly_and_follows_every_switch()
+  -- After a forward pass, net.forward, net.backward and net.update are the plan's bound C methods (no Lua
+  -- function between the loop and the plan). Another X of the same size, another batch size, and
+  -- net.fused = false then true again all still give network.lua's own results, to the bit.
+  local X, Y = il.data.moons{ n = 40, noise = 0.2 }
+  local X3, Y3 = il.data.moons{ n = 24, noise = 0.2 }
+  local X2 = X * 0.5
+  local nets = {}
+  for _, fused in ipairs{ true, false } do
+    local net = il.network.new{ sizes = { 2, 6, 3, 1 }, activations = { "relu", "relu", "sigmoid" } }
+    net.fused = fused
+    il.random.seed(8)
+    net:initialize("he")
+    local function steps(n, x, y) for _ = 1, n do net:forward(x); net:backward(y); net:update(0.1) end end
+    steps(5, X, Y)
+    if fused then
+      lu.assertEquals(debug.getinfo(rawget(net, "forward"), "S").what, "C")
+      lu.assertEquals(debug.getinfo(rawget(net, "update"), "S").what, "C")
+    end
+    steps(2, X2, Y); steps(2, X3, Y3); steps(1, X, Y)
+    if fused then net.fused = false end
+    steps(2, X, Y); steps(1, X3, Y3)
+    if fused then net.fused = true end
+    steps(3, X, Y); steps(1, X3, Y3)
+    net:forward(X)
+    nets[#nets + 1] = net
+  end
+  for l = 1, 3 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
+  lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
+  -- a bad X is still reported at the caller's line, as network.lua's error(..., 2) does
+  local ok, err = pcall(function() nets[1]:forward(il.zeros(3, 40)) end)
+  lu.assertFalse(ok)
+  lu.assertStrContains(err, "test_network.lua:")
+  lu.assertStrContains(err, "forward: X has 3 rows (features), the network expects 2")
+  assert_error_like("Y is 1x24", nets[1].backward, nets[1], Y3)
+end
+
 function TestNetwork.test_training_lowers_every_loss()
   local X, Y = il.data.moons{ n = 60, noise = 0.1 }
   local onehot = il.zeros(2, 60)
