@@ -66,4 +66,40 @@ function TestDiagnostics.test_fit_records_costs_diagnostics_and_snapshots()
   lu.assertErrorMsgContains("learning_rate must be a positive number", il.train.fit, net, X, Y, { learning_rate = -1 })
 end
 
+function TestDiagnostics.test_recorder_next_step_names_every_step_it_keeps()
+  -- rec.next_step lets a loop call record only when due; that keeps exactly what calling it on every step
+  -- keeps, for every combination of statistics and snapshots
+  local X, Y = il.data.circles{ n = 30, noise = 0.05 }
+  for _, opts in ipairs{ { every = 4, snapshots = true }, { every = 5 }, { every = 3, snapshots = false },
+                         { snapshots = true }, {} } do
+    local recs = {}
+    for _, when_due in ipairs{ false, true } do
+      local net = il.network.new{ sizes = { 2, 3, 1 } }
+      il.random.seed(4)
+      net:initialize("he")
+      local rec = il.diagnostics.recorder{ every = opts.every, learning_rate = 0.1, last_step = 10,
+        snapshots = opts.snapshots }
+      local due = {}
+      for i = 0, 10 do
+        net:forward(X); net:backward(Y)
+        if not when_due or i == rec.next_step then due[#due + 1] = i; rec:record(i, net) end
+        net:update(0.1)
+      end
+      recs[#recs + 1] = { rec = rec, due = due }
+    end
+    local all, due = recs[1].rec, recs[2].rec
+    lu.assertEquals(#due.diagnostics, #all.diagnostics)
+    for k, d in ipairs(all.diagnostics) do
+      lu.assertEquals(due.diagnostics[k].step, d.step)
+      lu.assertEquals(due.diagnostics[k].layers, d.layers)
+    end
+    lu.assertEquals(due.snapshots.first ~= nil, all.snapshots.first ~= nil)
+    lu.assertEquals(due.snapshots.last ~= nil, all.snapshots.last ~= nil)
+    lu.assertEquals(due.next_step, opts.every and (10 // opts.every + 1) * opts.every or math.huge)
+    if opts.every == 4 then lu.assertEquals(recs[2].due, { 0, 4, 8, 10 }) end
+    if opts.every == nil and opts.snapshots then lu.assertEquals(recs[2].due, { 0, 10 }) end
+    if opts.every == nil and not opts.snapshots then lu.assertEquals(recs[2].due, {}) end
+  end
+end
+
 os.exit(lu.LuaUnit.run())
