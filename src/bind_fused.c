@@ -322,18 +322,23 @@ static int l_tostring(lua_State *L)
  * plan:bind(net, forward, backward, update) -> forward, backward, update: C functions that network.lua
  * installs on `net` (net.forward, ...) while this plan's batch is the network's current one, so that the
  * training loop's net:forward(X) calls C directly, with no Lua function in between (about 6% of the
- * lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method. A call runs the plan only in the
+ * lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method (and BOUND_UPVALUES). A call runs the plan only in the
  * case it covers: that network, net.fused not false, and (forward) X being both net.X and the plan's X,
  * so that nothing network.lua's method would change; in any other case it calls network.lua's method,
  * which does what it always did (including installing another batch's methods). */
 
 static FusedPlan *bound_plan(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
+/* Upvalues 4 and 5: the strings "fused" and "X" (lua_getfield would look each up in the string cache,
+ * with a strcmp, on every call); 6 (forward's): the last layer's A, which forward returns. */
+#define BOUND_UPVALUES 6
+
 /* Whether the call is net:method(arg) on the bound network with net.fused not false. */
 static int bound_call(lua_State *L)
 {
     if (lua_gettop(L) != 2 || !lua_rawequal(L, 1, lua_upvalueindex(2))) return 0;
-    int off = lua_getfield(L, 1, "fused") == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pushvalue(L, lua_upvalueindex(4));
+    int off = lua_gettable(L, 1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
     lua_pop(L, 1);
     return !off;
 }
@@ -341,7 +346,8 @@ static int bound_call(lua_State *L)
 /* Whether the value at 2 is net.X and the X the plan last ran forward on. */
 static int bound_same_x(lua_State *L)
 {
-    lua_getfield(L, 1, "X");
+    lua_pushvalue(L, lua_upvalueindex(5));
+    lua_gettable(L, 1);
     lua_getiuservalue(L, lua_upvalueindex(1), 2);
     int same = lua_rawequal(L, -1, 2) && lua_rawequal(L, -2, 2);
     lua_pop(L, 2);
@@ -364,8 +370,7 @@ static int bound_forward(lua_State *L)
     FusedPlan *p = bound_plan(L);
     if (bound_call(L) && bound_same_x(L)) {
         check_step_status(L, dense_forward(&p->net, p->X), "forward");
-        lua_getiuservalue(L, lua_upvalueindex(1), 1);
-        lua_geti(L, -1, (lua_Integer)(8 * (p->net.depth - 1) + 6));
+        lua_pushvalue(L, lua_upvalueindex(6));
         return 1;
     }
     const Matrix *X = lua_gettop(L) >= 2 ? il_tomatrix(L, 2) : NULL;
@@ -400,15 +405,21 @@ static int bound_update(lua_State *L)
 
 static int l_bind(lua_State *L)
 {
-    checkplan(L);
+    FusedPlan *p = checkplan(L);
     luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 5);
     lua_CFunction bound[] = {bound_forward, bound_backward, bound_update};
     for (int k = 0; k < 3; k++) {
         luaL_checktype(L, 3 + k, LUA_TFUNCTION);
         lua_pushvalue(L, 1);
         lua_pushvalue(L, 2);
         lua_pushvalue(L, 3 + k);
-        lua_pushcclosure(L, bound[k], 3);
+        lua_pushliteral(L, "fused");
+        lua_pushliteral(L, "X");
+        lua_getiuservalue(L, 1, 1); /* the plan's matrices, 8 a layer: the last A */
+        lua_geti(L, -1, (lua_Integer)(8 * (p->net.depth - 1) + 6));
+        lua_remove(L, -2);
+        lua_pushcclosure(L, bound[k], BOUND_UPVALUES);
     }
     return 3;
 }

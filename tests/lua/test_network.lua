@@ -128,6 +128,7 @@ function TestNetwork.test_the_loop_calls_the_plan_directly_and_follows_every_swi
   end
   for l = 1, 3 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
   lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
+  lu.assertTrue(rawequal(nets[1]:forward(X), nets[1].current[3].A)) -- the bound forward returns the last A
   -- a bad X is still reported at the caller's line, as network.lua's error(..., 2) does
   local ok, err = pcall(function() nets[1]:forward(il.zeros(3, 40)) end)
   lu.assertFalse(ok)
