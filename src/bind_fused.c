@@ -12,6 +12,8 @@
  *                                      `steps` steps; with `every`, costs = {cost of step 0, of step every, ...}
  *                                      (taken after each of those forward passes, before the update)
  *   plan:depth(), plan:examples()
+ *   plan:bind(net, forward, backward, update, batch) -> forward, backward, update
+ *                                      network.lua's methods as C functions over this plan (see below)
  *
  * Activations: linear, relu, leaky_relu (slope `leaky_slope`, default 0.01), sigmoid, tanh, softmax.
  * Losses: bce (the lesson's; a sigmoid output takes the shortcut dZ = (A - Y) / m), bce_logits and
@@ -319,19 +321,21 @@ static int l_tostring(lua_State *L)
 }
 
 /* ---- a network's methods bound to a plan ----
- * plan:bind(net, forward, backward, update) -> forward, backward, update: C functions that network.lua
- * installs on `net` (net.forward, ...) while this plan's batch is the network's current one, so that the
- * training loop's net:forward(X) calls C directly, with no Lua function in between (about 6% of the
- * lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method (and BOUND_UPVALUES). A call runs the plan only in the
- * case it covers: that network, net.fused not false, and (forward) X being both net.X and the plan's X,
- * so that nothing network.lua's method would change; in any other case it calls network.lua's method,
- * which does what it always did (including installing another batch's methods). */
+ * plan:bind(net, forward, backward, update, batch) -> forward, backward, update: C functions that
+ * network.lua installs on `net` (net.forward, ...) while `batch`, this plan's buffers, is net.current,
+ * so that the training loop's net:forward(X) calls C directly, with no Lua function in between (about
+ * 6% of the lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method, then the ones BOUND_UPVALUES
+ * counts. A call runs the plan only in the case it covers: that network, net.fused not false, and
+ * (forward) X being net.X and the plan's X with the plan's batch net.current, so that nothing
+ * network.lua's method would change; in any other case it calls network.lua's method, which does what
+ * it always did (including installing another batch's methods). Errors name the caller's line. */
 
 static FusedPlan *bound_plan(lua_State *L) { return lua_touserdata(L, lua_upvalueindex(1)); }
 
-/* Upvalues 4 and 5: the strings "fused" and "X" (lua_getfield would look each up in the string cache,
- * with a strcmp, on every call); 6 (forward's): the last layer's A, which forward returns. */
-#define BOUND_UPVALUES 6
+/* Upvalues 4, 5 and 6: the strings "fused", "X" and "current" (lua_getfield would look each up in the
+ * string cache, with a strcmp, on every call); 7: the batch's buffers (network.lua's net.current while
+ * bound); 8: the last layer's A, which forward returns. */
+#define BOUND_UPVALUES 8
 
 /* Whether the call is net:method(arg) on the bound network with net.fused not false. */
 static int bound_call(lua_State *L)
@@ -343,14 +347,17 @@ static int bound_call(lua_State *L)
     return !off;
 }
 
-/* Whether the value at 2 is net.X and the X the plan last ran forward on. */
+/* Whether the value at 2 is net.X and the X the plan last ran forward on, and the plan's batch is
+ * net.current. */
 static int bound_same_x(lua_State *L)
 {
     lua_pushvalue(L, lua_upvalueindex(5));
     lua_gettable(L, 1);
     lua_getiuservalue(L, lua_upvalueindex(1), 2);
-    int same = lua_rawequal(L, -1, 2) && lua_rawequal(L, -2, 2);
-    lua_pop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(6));
+    lua_gettable(L, 1);
+    int same = lua_rawequal(L, -2, 2) && lua_rawequal(L, -3, 2) && lua_rawequal(L, -1, lua_upvalueindex(7));
+    lua_pop(L, 3);
     return same;
 }
 
@@ -370,10 +377,10 @@ static int bound_forward(lua_State *L)
     FusedPlan *p = bound_plan(L);
     if (bound_call(L) && bound_same_x(L)) {
         check_step_status(L, dense_forward(&p->net, p->X), "forward");
-        lua_pushvalue(L, lua_upvalueindex(6));
+        lua_pushvalue(L, lua_upvalueindex(8));
         return 1;
     }
-    const Matrix *X = lua_gettop(L) >= 2 ? il_tomatrix(L, 2) : NULL;
+    const Matrix *X = lua_gettop(L) >= 2 && lua_rawequal(L, 1, lua_upvalueindex(2)) ? il_tomatrix(L, 2) : NULL;
     size_t features = p->layers[0].W->cols;
     if (X && X->rows != features) {
         luaL_where(L, 1); /* the caller's position, as network.lua's error(..., 2) gives */
@@ -407,7 +414,8 @@ static int l_bind(lua_State *L)
 {
     FusedPlan *p = checkplan(L);
     luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 5);
+    luaL_checktype(L, 6, LUA_TTABLE);
+    lua_settop(L, 6);
     lua_CFunction bound[] = {bound_forward, bound_backward, bound_update};
     for (int k = 0; k < 3; k++) {
         luaL_checktype(L, 3 + k, LUA_TFUNCTION);
@@ -416,6 +424,8 @@ static int l_bind(lua_State *L)
         lua_pushvalue(L, 3 + k);
         lua_pushliteral(L, "fused");
         lua_pushliteral(L, "X");
+        lua_pushliteral(L, "current");
+        lua_pushvalue(L, 6);
         lua_getiuservalue(L, 1, 1); /* the plan's matrices, 8 a layer: the last A */
         lua_geti(L, -1, (lua_Integer)(8 * (p->net.depth - 1) + 6));
         lua_remove(L, -2);

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 typedef void dgemm_fn(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint, blasint, blasint,
                       double, const double *, blasint, const double *, blasint, double, double *, blasint);
@@ -19,21 +20,28 @@ static dgemm_fn *dgemm;
 static corename_fn *corename;
 static atomic_int loaded;
 
-/* INITLAB_OPENBLAS: the library CMake found (its directory is the one pkg-config names; Debian's
- * alternatives may point the plain soname elsewhere); the plain soname is the fallback. */
+/* The library CMake found (INITLAB_OPENBLAS: in the directory pkg-config names, which Debian's
+ * alternatives may not point the plain soname at), else the plain soname; the environment's
+ * INITLAB_OPENBLAS, when set, instead of both (a test names a missing file to check the fallback). */
 static void open_library(void)
 {
-    void *lib = dlopen(INITLAB_OPENBLAS, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    const char *chosen = getenv("INITLAB_OPENBLAS");
+    void *lib = dlopen(chosen ? chosen : INITLAB_OPENBLAS, RTLD_NOW | RTLD_LOCAL);
+    if (!lib && !chosen) lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!lib) return;
     dgemm_fn *d = (dgemm_fn *)dlsym(lib, "cblas_dgemm");
+    if (!d) { /* not OpenBLAS after all */
+        dlclose(lib);
+        return;
+    }
     corename = (corename_fn *)dlsym(lib, "openblas_get_corename");
-    if (d) dgemm = d;
+    dgemm = d;
     atomic_store(&loaded, 1);
 }
 
 int il_blas_built(void) { return 1; }
 
+/* pthread_once orders the library's opening before every use of what it set, in any thread. */
 int il_blas_available(void)
 {
     pthread_once(&opening, open_library);
@@ -47,6 +55,7 @@ const char *il_blas_corename(void) { return il_blas_available() && corename ? co
 void il_blas_dgemm(int transA, int transB, size_t M, size_t N, size_t K, double alpha, const double *A,
                    size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
+    il_blas_available(); /* synchronises with the opening thread (a no-op once opened) */
     dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (blasint)M,
           (blasint)N, (blasint)K, alpha, A, (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
 }

@@ -4,7 +4,7 @@
  * about 0.1 s (sharing it with us on a 2-vCPU machine) and binding its symbols costs a few milliseconds,
  * in every process, even one like the lesson that never makes a product large enough for BLAS.
  * Built without INITLAB_USE_CBLAS, or where the library cannot be opened, nothing here is available and
- * every product stays on initlab's own kernels. */
+ * every product stays on initlab's own kernels (slower for large ones; `initlab --version` says which). */
 #ifndef INITLAB_BLAS_H
 #define INITLAB_BLAS_H
 
@@ -16,7 +16,8 @@ int il_blas_built(void);
 /* Opens the library on the first call; 1 when its dgemm can be used. Safe from any thread. */
 int il_blas_available(void);
 
-/* Whether the library has been opened in this process (by il_blas_available). */
+/* Whether the library has been opened in this process (by il_blas_available); the environment's
+ * INITLAB_OPENBLAS, when set, names the file to open instead of the one found at build time. */
 int il_blas_loaded(void);
 
 /* OpenBLAS's name for the kernels it picked for this CPU ("Zen", "Haswell", ...); NULL when not available. */

@@ -14,7 +14,8 @@
  * The fused multiply-adds are explicit (C's fma() in the portable code): results differ from the naive
  * loop in the last bits (the tests allow 1e-12), never in NaN or inf behaviour.
  * The SIMD kernels keep a block of C in registers across the whole K loop and write it once; the
- * column (rows form) or k (dots form) tail is a masked vector, so no element is ever handled apart.
+ * column (rows form) or k (dots form) tail is a masked vector (AVX2's row-by-row form: one plain vector
+ * of four, then at most one masked), so no element is ever handled apart.
  * Large products go to CBLAS: there, packing, cache blocking and both cores win over call overhead. */
 #include "gemm.h"
 
@@ -365,7 +366,8 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
 /* ---- AVX2 + FMA: 4 doubles per register ----
  * rows form, K up to R256_WK: row by row, the row's K values of op(A) broadcast once into registers, then
  *   the row swept 8 columns at a time, the multiply-adds reading B straight from memory (no broadcast and
- *   no load instruction of their own; measured ~20% fewer instructions than holding B's rows instead).
+ *   no load instruction of their own; measured ~20% fewer instructions than holding B's rows instead); the
+ *   row's tail is a plain vector of four, then at most one masked vector (masked stores are slow on Zen).
  * rows form, larger K: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B). A small op(A) (at most
  *   R256_WIDE values, a layer's W) is first copied with each value in four lanes, so those multiply-adds
  *   read it from memory instead of broadcasting it for each use.
@@ -832,6 +834,7 @@ static size_t cblas_min_work(void)
  * A smaller one never opens the library (blas.h says why). */
 static int goes_to_cblas(const gemm_problem *g)
 {
+    _Static_assert(IL_GEMM_CBLAS_MIN_WORK <= IL_GEMM_CBLAS_MIN_WORK_GENERIC, "the first test must be the lower bound");
     size_t work = g->M * g->N * g->K;
     return work >= IL_GEMM_CBLAS_MIN_WORK && work >= cblas_min_work();
 }

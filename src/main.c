@@ -40,6 +40,7 @@
 #include <lualib.h>
 
 #include "binding.h"
+#include "blas.h"
 
 #define PROGNAME "initlab"
 #define PROMPT "> "
@@ -71,9 +72,14 @@ static void print_usage(FILE *out)
     fflush(out);
 }
 
+/* The version, and the BLAS that large products use (opened here to find out: see blas.h). */
 static void print_version(void)
 {
-    printf(PROGNAME " %s (%s)\n", INITLAB_VERSION, LUA_RELEASE);
+    const char *blas = !il_blas_built()          ? "not built in"
+                       : !il_blas_available()    ? "not found, large products use initlab's kernels"
+                       : il_blas_corename()      ? il_blas_corename()
+                                                 : "loaded";
+    printf(PROGNAME " %s (%s; OpenBLAS: %s)\n", INITLAB_VERSION, LUA_RELEASE, blas);
     fflush(stdout);
 }
 

@@ -14,6 +14,9 @@ endforeach()
 # The kernels once more on the portable path (what a CPU without AVX2 runs), whatever this CPU has.
 add_test(NAME c/test_kernels_portable COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(c/test_kernels_portable PROPERTIES ENVIRONMENT "INITLAB_ISA=portable")
+# And with OpenBLAS missing at run time: large products fall back to initlab's kernels.
+add_test(NAME c/test_kernels_without_openblas COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(c/test_kernels_without_openblas PROPERTIES ENVIRONMENT "INITLAB_OPENBLAS=/nonexistent/libopenblas.so.0")
 
 file(GLOB LUA_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/lua/test_*.lua)
 foreach(src ${LUA_TESTS})

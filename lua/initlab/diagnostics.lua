@@ -18,9 +18,10 @@
 --   rec:record(i, net)         in a training loop, after backward: keeps layer_stats every `every`
 --                              steps and at the last step (rec.diagnostics = {{step =, layers =}, ...}),
 --                              and snapshots at the first and last step (rec.snapshots.first / .last)
---   rec.next_step              the next step at which record keeps anything (math.huge: none left), so a
---                              loop can skip the call on the others:
---                                if i == rec.next_step then rec:record(i, net) end
+--   rec.next_step              the first step after the last one recorded (from 0) at which record keeps
+--                              anything (math.huge: none), so a loop over increasing steps can skip
+--                              the call on the others, keeping the same:
+--                                if i >= rec.next_step then rec:record(i, net) end
 --                              (a Lua call on every step costs about 3% of the lesson's small step)
 --
 -- These allocate: they are meant for every N steps, not every step.

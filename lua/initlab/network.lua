@@ -14,8 +14,10 @@
 -- Forward, backward and update are written below layer by layer in Lua. When every activation is a
 -- built-in one, each of them runs instead as one call of an il.fused plan over the same matrices, which
 -- computes the same bits without the Lua calls in between (a training step of the lesson's model costs
--- about what the fused C step costs). Set net.fused = false to run the Lua code below; an activation
--- added to the table below that il.fused does not know makes the network use it automatically.
+-- about what the fused C step costs; the plan's methods are even put on the network itself, as
+-- net.forward, net.backward and net.update, so the loop calls C directly). Set net.fused = false to run
+-- the Lua code below; an activation added to the table below that il.fused does not know makes the
+-- network use it automatically.
 local il = require "initlab"
 
 local network = {}
@@ -202,6 +204,10 @@ local function fused_plan(self, buf)
   return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01 }
 end
 
+-- Every function plan:bind made (weak keys): install_methods replaces only these, never a method the
+-- user put on the network.
+local bound_methods = setmetatable({}, { __mode = "k" })
+
 -- Buffers for a batch of m examples (and their fused plan), made once per m.
 local function buffers(self, m)
   local b = self.batch[m]
@@ -213,10 +219,24 @@ local function buffers(self, m)
   end
   b.plan = fused_plan(self, b)
   if b.plan then -- the plan's own forward, backward and update, installed on self while b is current
-    b.methods = { b.plan:bind(self, network.forward, network.backward, network.update) }
+    b.methods = { b.plan:bind(self, network.forward, network.backward, network.update, b) }
+    for _, f in ipairs(b.methods) do bound_methods[f] = true end
   end
   self.batch[m] = b
   return b
+end
+
+-- While buf is current, net:forward(X), net:backward(Y) and net:update(lr) call its plan's bound methods
+-- straight from the loop (il.fused's plan:bind: no Lua function in between); those come back to the
+-- methods below for any other X, or when net.fused is false. Only on a plain network (not one whose
+-- metatable is a subclass), and never over a method the user set on it.
+local function install_methods(self, buf)
+  if getmetatable(self) ~= network then return end
+  local bound = buf.methods or {}
+  for k, name in ipairs{ "forward", "backward", "update" } do
+    local current = rawget(self, name)
+    if current == nil or bound_methods[current] then rawset(self, name, bound[k]) end
+  end
 end
 
 -- Forward pass: returns A of the last layer. Keeps X and every Z, A for backward.
@@ -233,11 +253,7 @@ function network:forward(X)
     end
     buf = buffers(self, m)
     self.X, self.current = X, buf
-    -- While buf is current, net:forward(X), net:backward(Y) and net:update(lr) call its plan's bound
-    -- methods straight from the loop (il.fused's plan:bind: no Lua function in between); those come back
-    -- here for any other X, or when net.fused is false.
-    local bound = buf.methods or {}
-    self.forward, self.backward, self.update = bound[1], bound[2], bound[3]
+    install_methods(self, buf)
   end
   if buf.plan and self.fused ~= false then return buf.plan:forward(X) end
   local A = X

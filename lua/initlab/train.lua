@@ -49,7 +49,7 @@ function train.fit(net, X, Y, opts)
       if not opts.quiet then log(("Cost after iteration %d: %s"):format(i, il.fmt.float(cost))) end
     end
     net:backward(Y)
-    if i == recorder.next_step then recorder:record(i, net) end
+    if i >= recorder.next_step then recorder:record(i, net) end
     net:update(lr)
   end
   net:forward(X)

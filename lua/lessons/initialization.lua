@@ -75,7 +75,7 @@ function model(X, Y, learning_rate, num_iterations, print_cost, initialization)
       costs[#costs + 1] = cost
     end
     net:backward(Y)                -- gradients of every W and b
-    if recorder and i == recorder.next_step then -- per-layer statistics, on the steps they are kept
+    if recorder and i >= recorder.next_step then -- per-layer statistics, on the steps they are kept
       recorder:record(i, net)
     end
     net:update(learning_rate)      -- W = W - learning_rate * dW, b = b - learning_rate * db

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blas.h"
 #include "check.h"
@@ -81,8 +82,8 @@ static void check_gemm_case(size_t M, size_t N, size_t K, int ta, int tb, double
 
 static void test_gemm_layouts_and_tails(void)
 {
-    /* every row count of the register blocks (1..9, 17), column tails 0..7 past 0, 8 and 16 columns (a row
-     * ends in one plain vector of four, a masked one, both or neither), k tails (1..9, 17) */
+    /* every row count of the register blocks (1..9, 17); every column tail past 0 and 8 columns and some
+     * past 16 and 32 (a row ends in one plain vector of four, a masked one, both or neither); k tails */
     const size_t Ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 10, 17};
     const size_t Ns[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 15, 16, 17, 33};
     const size_t Ks[] = {1, 2, 3, 5, 7, 8, 9, 10, 12, 13, 17, 300};
@@ -353,9 +354,12 @@ static void test_blocks(void)
 }
 
 /* The lesson's products (and any below IL_GEMM_CBLAS_MIN_WORK) leave OpenBLAS unopened, so its threads never
- * start; the first large one opens it (in a build with CBLAS) and gives the naive loop's result. Runs first. */
+ * start; the first large one opens it (in a build with CBLAS, unless INITLAB_OPENBLAS names a missing file:
+ * tests.cmake runs this file so too) and gives the naive loop's result either way. Runs first. */
 static void test_blas_opened_only_when_needed(void)
 {
+    const char *path = getenv("INITLAB_OPENBLAS");
+    int expected = il_blas_built() && (!path || access(path, R_OK) == 0);
     CHECK(!il_blas_loaded());
     Matrix *W = mat_new(10, 2), *X = mat_new(2, 300), *b = mat_new(10, 1), *Z = mat_new(10, 300), *A = mat_new(10, 300);
     fill(W, 1), fill(X, 2), fill(b, 3);
@@ -366,8 +370,8 @@ static void test_blas_opened_only_when_needed(void)
     Matrix *P = mat_new(n, n), *Q = mat_new(n, n), *R = mat_new(n, n), *Rref = mat_new(n, n);
     fill(P, 4), fill(Q, 5);
     CHECK(mat_gemm(R, P, 0, Q, 0, 1.0, 0.0) == IL_OK);
-    CHECK(il_blas_loaded() == il_blas_built());
-    CHECK(il_blas_available() == il_blas_built());
+    CHECK(il_blas_loaded() == expected);
+    CHECK(il_blas_available() == expected);
     CHECK(mat_gemm_reference(Rref, P, 0, Q, 0, 1.0, 0.0) == IL_OK);
     double worst = 0;
     for (size_t k = 0; k < n * n; k++) worst = fmax(worst, fabs(R->data[k] - Rref->data[k]));

@@ -81,7 +81,7 @@ expect_in() { # name which(out|err) substring...
 # ---- version, help, bad options ----------------------------------------------------------------
 
 run "$exe" --version
-version_re='^initlab [0-9]+\.[0-9]+\.[0-9]+ \(Lua 5\.4\.[0-9]+\)$'
+version_re='^initlab [0-9]+\.[0-9]+\.[0-9]+ \(Lua 5\.4\.[0-9]+; OpenBLAS: [^)]+\)$'
 if [[ $status -eq 0 && "$out" =~ $version_re ]]; then pass "--version"; else fail "--version" "got: $(shown "$out")"; fi
 version_line=$out
 run "$exe" -v

@@ -67,11 +67,11 @@ function TestDiagnostics.test_fit_records_costs_diagnostics_and_snapshots()
 end
 
 function TestDiagnostics.test_recorder_next_step_names_every_step_it_keeps()
-  -- rec.next_step lets a loop call record only when due; that keeps exactly what calling it on every step
-  -- keeps, for every combination of statistics and snapshots
+  -- rec.next_step lets a loop over increasing steps call record only when due; that keeps exactly what
+  -- calling it on every step keeps, for every combination of statistics and snapshots, from any first step
   local X, Y = il.data.circles{ n = 30, noise = 0.05 }
   for _, opts in ipairs{ { every = 4, snapshots = true }, { every = 5 }, { every = 3, snapshots = false },
-                         { snapshots = true }, {} } do
+                         { snapshots = true }, {}, { every = 4, from = 1 } } do -- from: the loop's first step
     local recs = {}
     for _, when_due in ipairs{ false, true } do
       local net = il.network.new{ sizes = { 2, 3, 1 } }
@@ -80,9 +80,9 @@ function TestDiagnostics.test_recorder_next_step_names_every_step_it_keeps()
       local rec = il.diagnostics.recorder{ every = opts.every, learning_rate = 0.1, last_step = 10,
         snapshots = opts.snapshots }
       local due = {}
-      for i = 0, 10 do
+      for i = opts.from or 0, 10 do
         net:forward(X); net:backward(Y)
-        if not when_due or i == rec.next_step then due[#due + 1] = i; rec:record(i, net) end
+        if not when_due or i >= rec.next_step then due[#due + 1] = i; rec:record(i, net) end
         net:update(0.1)
       end
       recs[#recs + 1] = { rec = rec, due = due }
@@ -96,7 +96,7 @@ function TestDiagnostics.test_recorder_next_step_names_every_step_it_keeps()
     lu.assertEquals(due.snapshots.first ~= nil, all.snapshots.first ~= nil)
     lu.assertEquals(due.snapshots.last ~= nil, all.snapshots.last ~= nil)
     lu.assertEquals(due.next_step, opts.every and (10 // opts.every + 1) * opts.every or math.huge)
-    if opts.every == 4 then lu.assertEquals(recs[2].due, { 0, 4, 8, 10 }) end
+    if opts.every == 4 then lu.assertEquals(recs[2].due, opts.from and { 1, 4, 8, 10 } or { 0, 4, 8, 10 }) end
     if opts.every == nil and opts.snapshots then lu.assertEquals(recs[2].due, { 0, 10 }) end
     if opts.every == nil and not opts.snapshots then lu.assertEquals(recs[2].due, {}) end
   end

@@ -137,6 +137,51 @@ function TestNetwork.test_the_loop_calls_the_plan_directly_and_follows_every_swi
   assert_error_like("Y is 1x24", nets[1].backward, nets[1], Y3)
 end
 
+function TestNetwork.test_bound_methods_run_the_plan_only_in_the_case_they_cover()
+  local X, Y = il.data.moons{ n = 20, noise = 0.2 }
+  local net = il.network.new{ sizes = { 2, 4, 1 } }
+  il.random.seed(3)
+  net:initialize("he")
+  net:forward(X)
+  local calls = {}
+  local function spy(name)
+    return function(...) calls[#calls + 1] = name; return il.network[name](...) end
+  end
+  local f, b, u = net.current.plan:bind(net, spy("forward"), spy("backward"), spy("update"), net.current)
+  f(net, X); b(net, Y); u(net, 0.1)
+  lu.assertEquals(calls, {}) -- the case they cover: no Lua method in between
+  net.fused = false
+  f(net, X); b(net, Y); u(net, 0.1)
+  net.fused = nil
+  lu.assertEquals(calls, { "forward", "backward", "update" })
+  calls = {}
+  local current = net.current
+  net.current = nil
+  f(net, X)
+  lu.assertEquals(calls, { "forward" })
+  lu.assertTrue(rawequal(net.current, current)) -- network.lua's forward set it again
+  calls = {}
+  f(net, X * 1) -- another X
+  f(il.network.new{ sizes = { 2, 4, 1 } }, X) -- another network
+  f(net, X, 1) -- another argument count: network.lua's forward decides what it means
+  lu.assertEquals(calls, { "forward", "forward", "forward" })
+end
+
+function TestNetwork.test_bound_methods_respect_the_users_methods_and_subclasses()
+  local X = il.data.moons{ n = 10, noise = 0.2 }
+  local net = il.network.new{ sizes = { 2, 3, 1 } }
+  local mine = function(self, x) return il.network.forward(self, x) end
+  net.forward = mine
+  net:forward(X)
+  lu.assertTrue(rawequal(net.forward, mine)) -- never replaced
+  lu.assertEquals(debug.getinfo(rawget(net, "update"), "S").what, "C")
+  local Sub = setmetatable({}, { __index = il.network })
+  Sub.__index = Sub
+  local sub = setmetatable(il.network.new{ sizes = { 2, 3, 1 } }, Sub)
+  sub:forward(X)
+  lu.assertNil(rawget(sub, "forward")) -- a subclass keeps its own lookups
+end
+
 function TestNetwork.test_training_lowers_every_loss()
   local X, Y = il.data.moons{ n = 60, noise = 0.1 }
   local onehot = il.zeros(2, 60)
