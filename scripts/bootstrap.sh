@@ -36,11 +36,13 @@ ensure_packages() {
 
 # build_is_current DIR: DIR holds an initlab built after every change to the C sources and the build files,
 # so running it needs neither a package check nor cmake (a few milliseconds instead of half a second).
+# Compared with the stamp of the last successful build (build_tree), not with the binary: a change that
+# relinks nothing (tests/tests.cmake) leaves the binary's time as it was.
 build_is_current() {
   local dir=$1
-  [ -x "$dir/initlab" ] && [ -f "$dir/CMakeCache.txt" ] || return 1
+  [ -x "$dir/initlab" ] && [ -f "$dir/CMakeCache.txt" ] && [ -f "$dir/.built" ] || return 1
   [ -z "$(find "$INITLAB_ROOT/src" "$INITLAB_ROOT/CMakeLists.txt" "$INITLAB_ROOT/tests/tests.cmake" \
-            -newer "$dir/initlab" -print -quit 2>/dev/null)" ]
+            -newer "$dir/.built" -print -quit 2>/dev/null)" ]
 }
 
 # build_tree DIR [cmake options...]: configures DIR once, then builds it (a no-op when nothing changed).
@@ -54,5 +56,8 @@ build_tree() {
     echo "initlab: configuring $dir ..." >&2
     cmake -S "$INITLAB_ROOT" -B "$dir" "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
   fi
+  # the stamp takes the time the build started: a file changed while it ran is built next time
+  touch "$dir/.built.next"
   cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1 || { cat "$log" >&2; echo "initlab: build failed ($log)" >&2; return 1; }
+  mv "$dir/.built.next" "$dir/.built"
 }

@@ -314,6 +314,23 @@ else
     echo "ok - pty: # SKIP /usr/bin/python3 is missing"
 fi
 
+# ---- scripts/initlab's "is the build current?" (scripts/bootstrap.sh) ------------------------------
+
+# A fake build directory: the decision reads the stamp of the last successful build, not the binary's
+# time (a change that relinks nothing, such as tests/tests.cmake, leaves that time as it was).
+fake="$tmp/fakebuild"
+mkdir -p "$fake"
+printf '#!/bin/sh\n' >"$fake/initlab" && chmod +x "$fake/initlab"
+touch "$fake/CMakeCache.txt"
+if (source scripts/bootstrap.sh && ! build_is_current "$fake"); then pass "build_is_current: no stamp, not current"
+else fail "build_is_current: no stamp, not current" "it said current"; fi
+touch "$fake/.built"
+if (source scripts/bootstrap.sh && build_is_current "$fake"); then pass "build_is_current: a fresh stamp is current"
+else fail "build_is_current: a fresh stamp is current" "it said not current"; fi
+touch -d "@$(( $(stat -c %Y tests/tests.cmake) - 10 ))" "$fake/.built" "$fake/initlab"
+if (source scripts/bootstrap.sh && ! build_is_current "$fake"); then pass "build_is_current: tests.cmake newer than the stamp"
+else fail "build_is_current: tests.cmake newer than the stamp" "it said current"; fi
+
 if [[ $failures -ne 0 ]]; then
     echo "# $failures check(s) failed"
     exit 1
