@@ -324,9 +324,9 @@ static int l_tostring(lua_State *L)
  * plan:bind(net, forward, backward, update, batch) -> forward, backward, update: C functions that
  * network.lua installs on `net` (net.forward, ...) while `batch`, this plan's buffers, is net.current,
  * so that the training loop's net:forward(X) calls C directly, with no Lua function in between (about
- * 6% of the lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method, then the ones BOUND_UPVALUES
- * counts. A call runs the plan only in the case it covers: that network, net.fused not false, and
- * (forward) X being net.X and the plan's X with the plan's batch net.current, so that nothing
+ * 6% of the lesson's step). Upvalues: 1 the plan, 2 net, 3 network.lua's method, then those that
+ * BOUND_UPVALUES counts. A call runs the plan only in the case it covers: that network, net.fused not
+ * false, and (forward) X being net.X and the plan's X with the plan's batch net.current, so that nothing
  * network.lua's method would change; in any other case it calls network.lua's method, which does what
  * it always did (including installing another batch's methods). Errors name the caller's line. */
 
