@@ -433,19 +433,6 @@ __attribute__((target("avx2,fma"), always_inline)) static inline __m256d relu_ma
     return _mm256_mul_pd(da, on);
 }
 
-/* Eight values at p from lo and hi: all of them when `full` (a constant), else the lanes m0, m1 allow. */
-__attribute__((target("avx2,fma"), always_inline)) static inline void store8(double *p, __m256d lo, __m256d hi,
-                                                                             const int full, __m256i m0, __m256i m1)
-{
-    if (full) {
-        _mm256_storeu_pd(p, lo);
-        _mm256_storeu_pd(p + 4, hi);
-    } else {
-        _mm256_maskstore_pd(p, m0, lo);
-        _mm256_maskstore_pd(p + 4, m1, hi);
-    }
-}
-
 /* Eight values at p: all of them when `full` (a constant), else the lanes m0, m1 allow (the others 0). */
 __attribute__((target("avx2,fma"), always_inline)) static inline void load8(const double *p, __m256d *lo,
                                                                             __m256d *hi, const int full,
@@ -453,23 +440,6 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void load8(cons
 {
     *lo = full ? _mm256_loadu_pd(p) : _mm256_maskload_pd(p, m0);
     *hi = full ? _mm256_loadu_pd(p + 4) : _mm256_maskload_pd(p + 4, m1);
-}
-
-/* C[i, j:j+8] from its accumulators (at = i * ldc + j), then D's (when `then` asks). */
-__attribute__((target("avx2,fma"), always_inline)) static inline void
-rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1, const enum epilogue epi,
-              const enum then then, const int full, __m256i m0, __m256i m1)
-{
-    double *c = g->C + at;
-    v0 = finish256(g, epi, v0, c, m0, i), v1 = finish256(g, epi, v1, c + 4, m1, i);
-    store8(c, v0, v1, full, m0, m1);
-    if (then == THEN_NONE) return;
-    if (then == THEN_RELU) {
-        v0 = relu256(v0), v1 = relu256(v1);
-    } else {
-        v0 = relu_mask256(v0, g->Zmask + at, full, m0), v1 = relu_mask256(v1, g->Zmask + at + 4, full, m1);
-    }
-    store8(g->D + at, v0, v1, full, m0, m1);
 }
 
 /* C[at:at+4] from its accumulator v (the epilogue done), then D's (when `then` asks): all four lanes when
@@ -483,6 +453,18 @@ rows256_write4(const gemm_problem *g, size_t at, __m256d v, const enum then then
     v = then == THEN_RELU ? relu256(v) : relu_mask256(v, g->Zmask + at, full, m);
     if (full) _mm256_storeu_pd(g->D + at, v);
     else _mm256_maskstore_pd(g->D + at, m, v);
+}
+
+/* C[i, j:j+8] from its accumulators (at = i * ldc + j), then D's (when `then` asks): the epilogue on both
+ * vectors first (it may read C's old values), then each written as rows256_write4 does. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1, const enum epilogue epi,
+              const enum then then, const int full, __m256i m0, __m256i m1)
+{
+    const double *c = g->C + at;
+    v0 = finish256(g, epi, v0, c, m0, i), v1 = finish256(g, epi, v1, c + 4, m1, i);
+    rows256_write4(g, at, v0, then, full, m0);
+    rows256_write4(g, at + 4, v1, then, full, m1);
 }
 
 /* C[i, j:j+4] (and D's) for a small K, as rows256_row_block: a row's last columns, four of them when
