@@ -404,7 +404,7 @@ static int bound_backward(lua_State *L)
 static int bound_update(lua_State *L)
 {
     FusedPlan *p = bound_plan(L);
-    if (!bound_call(L) || !p->X) return bound_fallback(L);
+    if (!bound_call(L)) return bound_fallback(L);
     double lr = luaL_checknumber(L, 2);
     check_step_status(L, dense_update(&p->net, lr), "update");
     return 0;
