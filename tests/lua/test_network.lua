@@ -64,21 +64,29 @@ function TestNetwork.test_one_step_matches_the_notebook_formulas()
   lu.assertTrue((net.layers[1].W - (W1 - dW1 * 0.1)):abs():max() < 1e-15)
 end
 
-function TestNetwork.test_fused_plan_and_lua_code_agree_bit_for_bit()
-  local X, Y = il.data.moons{ n = 50, noise = 0.2 }
+-- Two networks of `spec` from seed `seed`, the first fused and the second not (net.fused = false), each
+-- trained by train(net, fused) and then run forward on X: they must end with the same bits.
+local function fused_and_lua_agree(spec, seed, X, Y, train)
   local nets = {}
   for _, fused in ipairs{ true, false } do
-    local net = il.network.new{ sizes = { 2, 7, 4, 1 }, activations = { "tanh", "relu", "sigmoid" } }
+    local net = il.network.new(spec)
     net.fused = fused
-    il.random.seed(5)
+    il.random.seed(seed)
     net:initialize("he")
-    for _ = 1, 50 do net:forward(X); net:backward(Y); net:update(0.1) end
+    train(net, fused)
     net:forward(X)
     nets[#nets + 1] = net
   end
-  lu.assertNotNil(nets[1].current.plan)
-  for l = 1, 3 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
+  for l = 1, #spec.sizes - 1 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
   lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
+  return nets
+end
+
+function TestNetwork.test_fused_plan_and_lua_code_agree_bit_for_bit()
+  local X, Y = il.data.moons{ n = 50, noise = 0.2 }
+  local nets = fused_and_lua_agree({ sizes = { 2, 7, 4, 1 }, activations = { "tanh", "relu", "sigmoid" } }, 5, X, Y,
+    function(net) for _ = 1, 50 do net:forward(X); net:backward(Y); net:update(0.1) end end)
+  lu.assertNotNil(nets[1].current.plan)
 end
 
 function TestNetwork.test_forward_follows_each_new_X()
@@ -106,28 +114,20 @@ function TestNetwork.test_the_loop_calls_the_plan_directly_and_follows_every_swi
   local X, Y = il.data.moons{ n = 40, noise = 0.2 }
   local X3, Y3 = il.data.moons{ n = 24, noise = 0.2 }
   local X2 = X * 0.5
-  local nets = {}
-  for _, fused in ipairs{ true, false } do
-    local net = il.network.new{ sizes = { 2, 6, 3, 1 }, activations = { "relu", "relu", "sigmoid" } }
-    net.fused = fused
-    il.random.seed(8)
-    net:initialize("he")
-    local function steps(n, x, y) for _ = 1, n do net:forward(x); net:backward(y); net:update(0.1) end end
-    steps(5, X, Y)
-    if fused then
-      lu.assertEquals(debug.getinfo(rawget(net, "forward"), "S").what, "C")
-      lu.assertEquals(debug.getinfo(rawget(net, "update"), "S").what, "C")
-    end
-    steps(2, X2, Y); steps(2, X3, Y3); steps(1, X, Y)
-    if fused then net.fused = false end
-    steps(2, X, Y); steps(1, X3, Y3)
-    if fused then net.fused = true end
-    steps(3, X, Y); steps(1, X3, Y3)
-    net:forward(X)
-    nets[#nets + 1] = net
-  end
-  for l = 1, 3 do lu.assertTrue(nets[1].layers[l].W == nets[2].layers[l].W, "W" .. l) end
-  lu.assertEquals(nets[1]:cost(Y), nets[2]:cost(Y))
+  local nets = fused_and_lua_agree({ sizes = { 2, 6, 3, 1 }, activations = { "relu", "relu", "sigmoid" } }, 8, X, Y,
+    function(net, fused)
+      local function steps(n, x, y) for _ = 1, n do net:forward(x); net:backward(y); net:update(0.1) end end
+      steps(5, X, Y)
+      if fused then
+        lu.assertEquals(debug.getinfo(rawget(net, "forward"), "S").what, "C")
+        lu.assertEquals(debug.getinfo(rawget(net, "update"), "S").what, "C")
+      end
+      steps(2, X2, Y); steps(2, X3, Y3); steps(1, X, Y)
+      if fused then net.fused = false end
+      steps(2, X, Y); steps(1, X3, Y3)
+      if fused then net.fused = true end
+      steps(3, X, Y); steps(1, X3, Y3)
+    end)
   lu.assertTrue(rawequal(nets[1]:forward(X), nets[1].current[3].A)) -- the bound forward returns the last A
   -- a bad X is still reported at the caller's line, as network.lua's error(..., 2) does
   local ok, err = pcall(function() nets[1]:forward(il.zeros(3, 40)) end)
