@@ -2,7 +2,10 @@
 # Installs the Debian packages initlab needs (when missing) and builds into a build directory when the
 # sources changed. Everything comes from Debian's archive; nothing is downloaded at build or run time.
 
-INITLAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# (parameter expansions, not dirname: scripts/initlab starts as few processes as it can)
+INITLAB_SCRIPTS=${BASH_SOURCE[0]%/*}
+[ "$INITLAB_SCRIPTS" = "${BASH_SOURCE[0]}" ] && INITLAB_SCRIPTS=.
+INITLAB_ROOT=$(cd "$INITLAB_SCRIPTS/.." && pwd)
 
 # Packages to build and run initlab.
 INITLAB_PACKAGES=(cmake make gcc pkg-config lua5.4 liblua5.4-dev lua-unit lua-cjson libopenblas-dev libreadline-dev)
@@ -41,8 +44,12 @@ ensure_packages() {
 build_is_current() {
   local dir=$1
   [ -x "$dir/initlab" ] && [ -f "$dir/CMakeCache.txt" ] && [ -f "$dir/.built" ] || return 1
-  [ -z "$(find "$INITLAB_ROOT/src" "$INITLAB_ROOT/CMakeLists.txt" "$INITLAB_ROOT/tests/tests.cmake" \
-            -newer "$dir/.built" -print -quit 2>/dev/null)" ]
+  local f
+  # src itself too: a file added or removed there changes the directory's time
+  for f in "$INITLAB_ROOT/src" "$INITLAB_ROOT"/src/* "$INITLAB_ROOT/CMakeLists.txt" "$INITLAB_ROOT/tests/tests.cmake"; do
+    [ "$f" -nt "$dir/.built" ] && return 1
+  done
+  return 0
 }
 
 # build_tree DIR [cmake options...]: configures DIR once, then builds it (a no-op when nothing changed).

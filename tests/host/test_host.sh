@@ -331,6 +331,24 @@ touch -d "@$(( $(stat -c %Y tests/tests.cmake) - 10 ))" "$fake/.built" "$fake/in
 if (source scripts/bootstrap.sh && ! build_is_current "$fake"); then pass "build_is_current: tests.cmake newer than the stamp"
 else fail "build_is_current: tests.cmake newer than the stamp" "it said current"; fi
 
+# A fake source tree: an edited source, and a source added (only the directory's time shows that), each
+# make the build stale.
+root="$tmp/fakeroot"
+mkdir -p "$root/src" "$root/tests"
+touch "$root/src/a.c" "$root/CMakeLists.txt" "$root/tests/tests.cmake"
+touch -d @1000000000 "$root/src/a.c" "$root/src" "$root/CMakeLists.txt" "$root/tests/tests.cmake"
+touch -d @1000000100 "$fake/.built"
+current_in_fake_root() { (source scripts/bootstrap.sh && INITLAB_ROOT=$root && build_is_current "$fake"); }
+if current_in_fake_root; then pass "build_is_current: sources older than the stamp"
+else fail "build_is_current: sources older than the stamp" "it said not current"; fi
+touch "$root/src/a.c"
+if ! current_in_fake_root; then pass "build_is_current: an edited source"
+else fail "build_is_current: an edited source" "it said current"; fi
+touch -d @1000000000 "$root/src/a.c"
+touch -d @1000000000 "$root/src/b.c" # (created now: the directory's time changes)
+if ! current_in_fake_root; then pass "build_is_current: a source added"
+else fail "build_is_current: a source added" "it said current"; fi
+
 if [[ $failures -ne 0 ]]; then
     echo "# $failures check(s) failed"
     exit 1
