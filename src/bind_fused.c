@@ -12,9 +12,14 @@
  *                                      `steps` steps; with `every`, costs = {cost of step 0, of step every, ...}
  *                                      (taken after each of those forward passes, before the update)
  *   plan:depth(), plan:examples()
+ *   plan:recompute("Z" | "dA")        with lean = true (below): fills those buffers the last pass skipped
+ *   plan:note("forward" | "backward" | "weights")
+ *                                      that pass's buffers were written, or the weights changed, elsewhere
  *   plan:bind(net, forward, backward, update, batch) -> forward, backward, update
  *                                      network.lua's methods as C functions over this plan (see below)
  *
+ * lean = true: the passes skip what training never reads, a ReLU layer's Z and (below another layer) its
+ * dA; plan:recompute fills them, bit for bit, until an update changes the weights they come from.
  * Activations: linear, relu, leaky_relu (slope `leaky_slope`, default 0.01), sigmoid, tanh, softmax.
  * Losses: bce (the lesson's; a sigmoid output takes the shortcut dZ = (A - Y) / m), bce_logits and
  * softmax_ce (on Z, linear output), mse. The names and formulas are lua/initlab/network.lua's.
@@ -132,7 +137,7 @@ static void check_shapes(lua_State *L, const il_dense *net)
                    loss_names[net->loss], activation_names[out]);
 }
 
-/* il.fused{layers = {...}, loss = "bce", leaky_slope = 0.01} -> plan */
+/* il.fused{layers = {...}, loss = "bce", leaky_slope = 0.01, lean = false} -> plan */
 static int l_fused(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -152,6 +157,10 @@ static int l_fused(lua_State *L)
     if (!lua_isnil(L, -1) && !lua_isnumber(L, -1))
         luaL_error(L, "fused: leaky_slope must be a number, got %s", luaL_typename(L, -1));
     double slope = luaL_optnumber(L, -1, 0.01);
+    lua_getfield(L, 1, "lean");
+    if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+        luaL_error(L, "fused: lean must be a boolean, got %s", luaL_typename(L, -1));
+    int lean = lua_toboolean(L, -1);
 
     FusedPlan *p = lua_newuserdatauv(L, sizeof(FusedPlan) + (size_t)depth * sizeof(il_dense_layer), 2);
     int plan = lua_gettop(L);
@@ -160,6 +169,7 @@ static int l_fused(lua_State *L)
     p->net.depth = (size_t)depth;
     p->net.loss = loss_values[loss_index];
     p->net.leaky_slope = slope;
+    p->net.lean = lean;
     luaL_setmetatable(L, FUSED_TYPE);
     lua_createtable(L, (int)(depth * 8), 0);
     int keep = lua_gettop(L);
@@ -289,6 +299,33 @@ static int l_train(lua_State *L)
         check_step_status(L, dense_update(&p->net, lr), "train");
     }
     return 1;
+}
+
+/* plan:recompute(what): "Z" or "dA", the buffers a lean plan's last pass skipped (fused.h). */
+static int l_recompute(lua_State *L)
+{
+    static const char *const whats[] = {"Z", "dA", NULL};
+    FusedPlan *p = checkplan(L);
+    int da = luaL_checkoption(L, 2, NULL, whats);
+    il_status st = dense_recompute(&p->net, p->X, da);
+    if (st == IL_ESTALE)
+        luaL_error(L, "fused:recompute: a ReLU layer's %s is not kept by the fused step (training never reads it) "
+                      "and the weights have changed (update) since the %s pass that made it: read it before the "
+                      "update, or build the network with keep = \"all\"",
+                   whats[da], da ? "backward" : "forward");
+    check_step_status(L, st, "recompute");
+    return 0;
+}
+
+/* plan:note(event): "forward", "backward" (its buffers were written by someone else: network.lua's Lua code)
+ * or "weights" (a W or b changed). */
+static int l_note(lua_State *L)
+{
+    static const char *const events[] = {"forward", "backward", "weights", NULL};
+    static const il_event values[] = {IL_WROTE_FORWARD, IL_WROTE_BACKWARD, IL_WEIGHTS_CHANGED};
+    FusedPlan *p = checkplan(L);
+    dense_note(&p->net, values[luaL_checkoption(L, 2, NULL, events)]);
+    return 0;
 }
 
 static int l_depth(lua_State *L)
@@ -437,7 +474,7 @@ static int l_bind(lua_State *L)
 static const luaL_Reg plan_methods[] = {
     {"forward", l_forward}, {"cost", l_cost},   {"backward", l_backward}, {"update", l_update},
     {"step", l_step},       {"train", l_train}, {"depth", l_depth},       {"examples", l_examples},
-    {"bind", l_bind},       {NULL, NULL},
+    {"bind", l_bind},       {"recompute", l_recompute}, {"note", l_note},      {NULL, NULL},
 };
 
 void il_open_fused(lua_State *L)

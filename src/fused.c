@@ -62,6 +62,7 @@ il_status dense_prepare(il_dense *net)
     il_status st = check_layers(net);
     if (st != IL_OK) return st;
     net->m = batch_of(net);
+    net->z_kept = net->da_kept = IL_KEPT;
     return IL_OK;
 }
 
@@ -99,7 +100,7 @@ static il_status activation_backward(const il_dense *net, il_dense_layer *L)
 {
     switch (L->activation) {
     case IL_ACT_LINEAR: return mat_copy(L->dZ, L->dA);
-    case IL_ACT_RELU: return relu_backward(L->dZ, L->dA, L->Z);
+    case IL_ACT_RELU: return relu_backward(L->dZ, L->dA, L->A); /* the same mask as Z's, and A is always kept */
     case IL_ACT_LEAKY_RELU: return leaky_relu_backward(L->dZ, L->dA, L->Z, net->leaky_slope);
     case IL_ACT_SIGMOID: return sigmoid_backward(L->dZ, L->dA, L->A);
     case IL_ACT_TANH: return tanh_backward(L->dZ, L->dA, L->A);
@@ -129,11 +130,12 @@ static il_status output_gradient(const il_dense *net, il_dense_layer *L, const M
 static il_status forward_pass(il_dense *net, const Matrix *X)
 {
     const Matrix *in = X;
+    if (net->lean) net->z_kept = IL_PENDING;
     for (size_t l = 0; l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
         il_status st;
-        if (L->activation == IL_ACT_RELU) {
-            st = mat_gemm_bias_relu(L->Z, L->A, L->W, in, L->b);
+        if (L->activation == IL_ACT_RELU) { /* lean: the product goes straight into A (one store, not two) */
+            st = mat_gemm_bias_relu(net->lean ? L->A : L->Z, L->A, L->W, in, L->b);
         } else {
             st = linear_forward(L->Z, L->W, in, L->b);
             if (st == IL_OK) st = activation_forward(net, L);
@@ -147,14 +149,59 @@ static il_status forward_pass(il_dense *net, const Matrix *X)
 static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
 {
     il_status st = output_gradient(net, &net->layers[net->depth - 1], Y);
+    if (net->lean) net->da_kept = IL_PENDING;
     for (size_t l = net->depth; st == IL_OK && l-- > 0;) {
         il_dense_layer *L = &net->layers[l], *prev = l > 0 ? &net->layers[l - 1] : NULL;
         int relu_below = prev && prev->activation == IL_ACT_RELU; /* then dA comes with its dZ, in one pass */
         st = linear_backward(L->dW, L->db, prev && !relu_below ? prev->dA : NULL, L->dZ, prev ? prev->A : X, L->W);
-        if (st == IL_OK && relu_below) st = mat_gemm_tn_relu_mask(prev->dA, prev->dZ, L->W, L->dZ, prev->Z);
+        if (st == IL_OK && relu_below) /* lean: straight into dZ */
+            st = mat_gemm_tn_relu_mask(net->lean ? prev->dZ : prev->dA, prev->dZ, L->W, L->dZ, prev->A);
         else if (st == IL_OK && prev) st = activation_backward(net, prev);
     }
     return st;
+}
+
+/* ---- a lean network's skipped buffers ---- */
+
+/* An update turns what the passes skipped from recomputable into gone. */
+static void weights_changed(il_dense *net)
+{
+    if (net->z_kept == IL_PENDING) net->z_kept = IL_LOST;
+    if (net->da_kept == IL_PENDING) net->da_kept = IL_LOST;
+}
+
+/* What forward_pass and backward_pass would have written, by the same functions: Z by linear_forward (the
+ * fused product's Z, gemm.h), dA by the product the ReLU mask kernel writes before its mask. */
+static il_status recompute(il_dense *net, const Matrix *X, int da)
+{
+    il_status st = IL_OK;
+    for (size_t l = 0; st == IL_OK && l < net->depth; l++) {
+        il_dense_layer *L = &net->layers[l];
+        if (L->activation != IL_ACT_RELU) continue;
+        if (!da) st = linear_forward(L->Z, L->W, l > 0 ? net->layers[l - 1].A : X, L->b);
+        else if (l + 1 < net->depth) st = mat_gemm(L->dA, net->layers[l + 1].W, 1, net->layers[l + 1].dZ, 0, 1.0, 0.0);
+    }
+    return st;
+}
+
+il_status dense_recompute(il_dense *net, const Matrix *X, int da)
+{
+    il_status st = check_batch(net, da ? NULL : X, NULL);
+    if (st != IL_OK) return st;
+    il_kept *kept = da ? &net->da_kept : &net->z_kept;
+    if (!net->lean || *kept == IL_KEPT) return IL_OK;
+    if (*kept == IL_LOST) return IL_ESTALE;
+    if (!da && !X) return IL_EVALUE; /* the first layer's input */
+    st = recompute(net, X, da);
+    if (st == IL_OK) *kept = IL_KEPT;
+    return st;
+}
+
+void dense_note(il_dense *net, il_event event)
+{
+    if (event == IL_WROTE_FORWARD) net->z_kept = IL_KEPT;
+    else if (event == IL_WROTE_BACKWARD) net->da_kept = IL_KEPT;
+    else weights_changed(net);
 }
 
 /* ---- the public steps ---- */
@@ -188,6 +235,7 @@ il_status dense_cost(const il_dense *net, const Matrix *Y, double *cost)
 il_status dense_update(il_dense *net, double lr)
 {
     il_status st = check_batch(net, NULL, NULL);
+    if (st == IL_OK) weights_changed(net);
     for (size_t l = 0; st == IL_OK && l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
         st = mat_axpy(L->W, -lr, L->dW);

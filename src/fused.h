@@ -39,17 +39,46 @@ typedef struct il_dense_layer {
     il_activation activation;
 } il_dense_layer;
 
+/* Whether a lean network's skipped buffers (below) hold their pass's values. */
+typedef enum il_kept {
+    IL_KEPT,    /* written (or recomputed) since that pass */
+    IL_PENDING, /* not written, but what they are computed from is unchanged: dense_recompute fills them */
+    IL_LOST     /* not written, and the weights changed since (dense_update, dense_note): gone */
+} il_kept;
+
+/* Events a caller that runs a pass itself (network.lua's own Lua code) tells a lean network of. */
+typedef enum il_event {
+    IL_WROTE_FORWARD,  /* every Z and A written */
+    IL_WROTE_BACKWARD, /* every dZ and dA written */
+    IL_WEIGHTS_CHANGED /* some W or b changed */
+} il_event;
+
 typedef struct il_dense {
     il_dense_layer *layers; /* depth layers, the caller's */
     size_t depth;
     il_loss loss;
     double leaky_slope; /* for IL_ACT_LEAKY_RELU (network.lua uses 0.01) */
-    size_t m;           /* examples per batch, set by dense_prepare */
+    /* Lean: the passes do not write what training never reads, a ReLU layer's Z (its mask is read from A:
+     * A > 0 exactly where Z > 0) and, below another layer, its dA (dZ is computed straight into its own
+     * buffer). That is about a tenth of the lesson's step (the stores of its widest layer). */
+    int lean;
+    size_t m;              /* examples per batch, set by dense_prepare */
+    il_kept z_kept, da_kept; /* lean: the state of those Z and dA, set by the passes */
 } il_dense;
 
 /* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
- * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss and leaky_slope. */
+ * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss, leaky_slope and
+ * lean. */
 il_status dense_prepare(il_dense *net);
+
+/* Lean: fills the Z (dA when `da`) a pass skipped, exactly as it would have written them, from what that
+ * pass computed them from: the weights then (unchanged, or IL_ESTALE) and the layers' inputs now, X for
+ * the first layer (the last forward's; changed in place since, it gives the changed values). A no-op when
+ * kept, or not lean. */
+il_status dense_recompute(il_dense *net, const Matrix *X, int da);
+
+/* Lean: what a caller's own pass changed (network.lua's Lua code, which writes every buffer). */
+void dense_note(il_dense *net, il_event event);
 
 /* X: n_0 x m. Fills every Z_l, A_l. */
 il_status dense_forward(il_dense *net, const Matrix *X);

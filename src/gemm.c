@@ -443,12 +443,14 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void load8(cons
 }
 
 /* C[at:at+4] from its accumulator v (the epilogue done), then D's (when `then` asks): all four lanes when
- * `full` (a constant), else those m allows. */
+ * `full` (a constant), else those m allows. In place (D is C), only D's values are stored. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_write4(const gemm_problem *g, size_t at, __m256d v, const enum then then, const int full, __m256i m)
 {
-    if (full) _mm256_storeu_pd(g->C + at, v);
-    else _mm256_maskstore_pd(g->C + at, m, v);
+    if (then == THEN_NONE || g->D != g->C) {
+        if (full) _mm256_storeu_pd(g->C + at, v);
+        else _mm256_maskstore_pd(g->C + at, m, v);
+    }
     if (then == THEN_NONE) return;
     v = then == THEN_RELU ? relu256(v) : relu_mask256(v, g->Zmask + at, full, m);
     if (full) _mm256_storeu_pd(g->D + at, v);

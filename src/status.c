@@ -9,6 +9,7 @@ const char *il_status_message(il_status st)
     case IL_EVALUE: return "invalid argument";
     case IL_EEMPTY: return "empty matrix";
     case IL_ENOMEM: return "not enough memory";
+    case IL_ESTALE: return "what it was computed from has changed since";
     }
     return "unknown status";
 }

@@ -9,7 +9,8 @@ typedef enum il_status {
     IL_ESHAPE,    /* operand shapes do not align or do not broadcast */
     IL_EVALUE,    /* an argument is outside its domain (negative size, bad option...) */
     IL_EEMPTY,    /* a reduction over no elements (min/max/argmax of an empty matrix) */
-    IL_ENOMEM     /* an allocation made by a non-kernel helper failed */
+    IL_ENOMEM,    /* an allocation made by a non-kernel helper failed */
+    IL_ESTALE     /* a value asked for after what it was computed from changed (fused.h's dense_recompute) */
 } il_status;
 
 const char *il_status_message(il_status st);

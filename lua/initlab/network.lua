@@ -9,7 +9,8 @@
 --
 -- Every intermediate (Z, A, dZ, dA, dW, db) lives in a buffer made on first use for a batch size and
 -- reused afterwards, and every kernel writes into its buffer: a training step allocates nothing.
--- Parameters are the matrices themselves: net.layers[l].W is the W{l} of the notebook.
+-- net.current[l] holds layer l's buffers of the last pass ({Z =, A =, dZ =, dA =}). Parameters are the
+-- matrices themselves: net.layers[l].W is the W{l} of the notebook.
 --
 -- Forward, backward and update are written below layer by layer in Lua. When every activation is a
 -- built-in one, each of them runs instead as one call of an il.fused plan over the same matrices, which
@@ -18,6 +19,13 @@
 -- net.forward, net.backward and net.update, so the loop calls C directly). Set net.fused = false to run
 -- the Lua code below; an activation added to the table below that il.fused does not know makes the
 -- network use it automatically.
+--
+-- The fused step does not write what training never reads: a ReLU layer's Z (its mask comes from A) and
+-- dA (dZ is computed straight into its buffer), about a tenth of the lesson's step. Reading
+-- net.current[l].Z or .dA recomputes them, the same bits, from the weights of that pass; once an update
+-- has changed those weights, reading them is an error that says so. network.new{..., keep = "all"}
+-- keeps every buffer instead. (Changing a W, or the X of the last forward, in place, with neither
+-- update, set_parameters nor initialize, is seen by such a recomputation.)
 local il = require "initlab"
 
 local network = {}
@@ -85,9 +93,10 @@ local function names_of(t)
 end
 
 -- network.new{sizes = {n0, n1, ..., nL}, activations = {...} or one name for hidden layers,
---             output = "sigmoid", loss = "bce"}
+--             output = "sigmoid", loss = "bce", keep = "needed"}
 -- `activations` lists one activation per layer; given as a single string it applies to the hidden
--- layers and `output` (default "sigmoid") to the last.
+-- layers and `output` (default "sigmoid") to the last. keep = "all": the fused step writes every buffer
+-- (see the top of this file).
 function network.new(opts)
   if type(opts) ~= "table" or type(opts.sizes) ~= "table" then
     error("network.new: expected {sizes = {n_x, n_h1, ..., n_y}, activations = ...}", 2)
@@ -124,7 +133,11 @@ function network.new(opts)
     error(("network.new: the %s loss takes logits: the output activation must be '%s', got '%s'"):format(
       loss, losses[loss].requires, acts[L]), 2)
   end
-  local self = setmetatable({ sizes = sizes, loss = loss, layers = {}, batch = {} }, network)
+  local keep = opts.keep or "needed"
+  if keep ~= "needed" and keep ~= "all" then
+    error(("network.new: keep must be \"needed\" (the default) or \"all\", got %s"):format(tostring(keep)), 2)
+  end
+  local self = setmetatable({ sizes = sizes, loss = loss, layers = {}, batch = {}, keep = keep }, network)
   for l = 1, L do
     self.layers[l] = {
       activation = acts[l],
@@ -165,6 +178,7 @@ function network:set_parameters(p)
       il.copy(m, layer[name])
     end
   end
+  self:weights_changed()
   return self
 end
 
@@ -185,7 +199,17 @@ function network:initialize(init, opts)
     il.copy(W, layer.W)
     layer.b:fill(0)
   end
+  self:weights_changed()
   return self
+end
+
+-- Tells every batch's fused plan that the weights changed outside it (set_parameters and initialize call
+-- this; so may code that writes into net.layers[l].W itself): the buffers its last pass skipped can no
+-- longer be recomputed.
+function network:weights_changed()
+  for _, b in pairs(self.batch) do
+    if b.plan then b.plan:note("weights") end
+  end
 end
 
 -- The activations il.fused computes exactly as the table above does.
@@ -193,31 +217,54 @@ local fusable = { linear = true, relu = true, leaky_relu = true, sigmoid = true,
 
 -- An il.fused plan over the network's matrices and one batch's buffers, or nil when a layer's
 -- activation is not one il.fused knows.
-local function fused_plan(self, buf)
+local function fused_plan(self, kept)
   local layers = {}
   for l, layer in ipairs(self.layers) do
     if not fusable[layer.activation] then return nil end
-    local b = buf[l]
+    local b = kept[l]
     layers[l] = { W = layer.W, b = layer.b, dW = layer.dW, db = layer.db, Z = b.Z, A = b.A, dZ = b.dZ, dA = b.dA,
       activation = layer.activation }
   end
-  return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01 }
+  return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01, lean = self.keep ~= "all" }
+end
+
+-- net.current[l] of a ReLU layer on a lean plan: A and dZ as they are; Z and (below another layer) dA,
+-- which the plan's passes skip, in a table under `skipped`, recomputed by the plan as they are read.
+local skipped = {}
+local recomputed_view = {
+  __index = function(view, key)
+    local s = rawget(view, skipped)
+    local m = s[key]
+    if m then s.plan:recompute(key) end
+    return m
+  end,
+}
+
+local function recomputed(plan, b, last)
+  local view = { A = b.A, dZ = b.dZ, dA = last and b.dA or nil }
+  view[skipped] = { plan = plan, Z = b.Z, dA = not last and b.dA or nil }
+  return setmetatable(view, recomputed_view)
 end
 
 -- Every function plan:bind made (weak keys): install_methods replaces only these, never a method the
 -- user put on the network.
 local bound_methods = setmetatable({}, { __mode = "k" })
 
--- Buffers for a batch of m examples (and their fused plan), made once per m.
+-- Buffers for a batch of m examples (and their fused plan), made once per m: b.kept[l] holds every
+-- buffer of layer l (the Lua code below writes them all), b[l] is what net.current[l] shows.
 local function buffers(self, m)
   local b = self.batch[m]
   if b then return b end
-  b = {}
+  b = { kept = {} }
   for l in ipairs(self.layers) do
     local n = self.sizes[l + 1]
-    b[l] = { Z = il.zeros(n, m), A = il.zeros(n, m), dZ = il.zeros(n, m), dA = il.zeros(n, m) }
+    b.kept[l] = { Z = il.zeros(n, m), A = il.zeros(n, m), dZ = il.zeros(n, m), dA = il.zeros(n, m) }
   end
-  b.plan = fused_plan(self, b)
+  b.plan = fused_plan(self, b.kept)
+  for l, layer in ipairs(self.layers) do
+    local lean = b.plan and self.keep ~= "all" and layer.activation == "relu"
+    b[l] = lean and recomputed(b.plan, b.kept[l], l == #self.layers) or b.kept[l]
+  end
   if b.plan then -- the plan's own forward, backward and update, installed on self while b is current
     b.methods = { b.plan:bind(self, network.forward, network.backward, network.update, b) }
     for _, f in ipairs(b.methods) do bound_methods[f] = true end
@@ -251,6 +298,8 @@ function network:forward(X)
     if rows ~= self.sizes[1] then
       error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
     end
+    -- the batch left behind: its plan cannot see the updates made through this one
+    if buf and buf.plan then buf.plan:note("weights") end
     buf = buffers(self, m)
     self.X, self.current = X, buf
     install_methods(self, buf)
@@ -258,18 +307,19 @@ function network:forward(X)
   if buf.plan and self.fused ~= false then return buf.plan:forward(X) end
   local A = X
   for l, layer in ipairs(self.layers) do
-    local out = buf[l]
+    local out = buf.kept[l]
     linear(layer.W, A, layer.b, out.Z)
     activations[layer.activation].forward(out.Z, out.A)
     A = out.A
   end
+  if buf.plan then buf.plan:note("forward") end
   return A
 end
 
 -- The view of the last layer that losses need: its activation and this batch's buffers.
 local function last_layer(self)
   local L = #self.layers
-  local out = self.current[L]
+  local out = self.current.kept[L]
   out.activation = self.layers[L].activation
   return out
 end
@@ -288,14 +338,15 @@ function network:backward(Y)
   local dZ = losses[self.loss].gradient(last_layer(self), Y)
   for l = L, 1, -1 do
     local layer = self.layers[l]
-    local A_prev = l > 1 and buf[l - 1].A or self.X
-    local dA_prev = l > 1 and buf[l - 1].dA or false
+    local A_prev = l > 1 and buf.kept[l - 1].A or self.X
+    local dA_prev = l > 1 and buf.kept[l - 1].dA or false
     linear_backward(dZ, A_prev, layer.W, layer.dW, layer.db, dA_prev)
     if l > 1 then
-      local prev = buf[l - 1]
+      local prev = buf.kept[l - 1]
       dZ = activation_backward(activations[self.layers[l - 1].activation], prev)
     end
   end
+  if buf.plan then buf.plan:note("backward") end
 end
 
 -- Plain gradient descent: W = W - lr dW, b = b - lr db.
@@ -306,6 +357,7 @@ function network:update(learning_rate)
     axpy(layer.W, -learning_rate, layer.dW)
     axpy(layer.b, -learning_rate, layer.db)
   end
+  self:weights_changed()
 end
 
 -- Probabilities of the last layer for X (a copy, safe to keep).

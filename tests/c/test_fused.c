@@ -107,6 +107,56 @@ static void test_same_bits_as_per_layer(void)
     }
 }
 
+/* A lean network (fused.h) trains to the same bits, and dense_recompute gives back the skipped Z and dA of
+ * its ReLU layers, bit for bit, until an update changes the weights they come from. */
+static void test_lean(void)
+{
+    const il_activation acts[][3] = {{IL_ACT_RELU, IL_ACT_RELU, IL_ACT_SIGMOID}, {IL_ACT_RELU, IL_ACT_TANH, IL_ACT_RELU}};
+    for (int c = 0; c < 2; c++) {
+        const il_loss loss = acts[c][2] == IL_ACT_RELU ? IL_LOSS_MSE : IL_LOSS_BCE;
+        for (size_t m = 1; m <= 301; m += 100) {
+            net3 a, b;
+            make(&a, m, acts[c], loss), make(&b, m, acts[c], loss);
+            b.net.lean = 1;
+            CHECK(dense_prepare(&a.net) == IL_OK && dense_prepare(&b.net) == IL_OK);
+            CHECK(dense_recompute(&b.net, b.X, 0) == IL_OK); /* nothing skipped yet */
+            for (int i = 0; i < 30; i++) {
+                CHECK(dense_step(&a.net, a.X, a.Y, 0.05) == IL_OK);
+                CHECK(dense_forward(&b.net, b.X) == IL_OK && dense_backward(&b.net, b.X, b.Y) == IL_OK);
+                if (i == 29) { /* skipped, then recomputed */
+                    for (int l = 0; l < 2; l++)
+                        CHECK(acts[c][l] != IL_ACT_RELU || (!identical(b.layers[l].Z, a.layers[l].Z) &&
+                                                            !identical(b.layers[l].dA, a.layers[l].dA)));
+                    CHECK(dense_recompute(&b.net, b.X, 0) == IL_OK && dense_recompute(&b.net, NULL, 1) == IL_OK);
+                }
+                CHECK(dense_update(&b.net, 0.05) == IL_OK);
+            }
+            for (int l = 0; l < 3; l++) {
+                const il_dense_layer *x = &a.layers[l], *y = &b.layers[l];
+                CHECK(identical(x->W, y->W) && identical(x->b, y->b) && identical(x->dW, y->dW));
+                CHECK(identical(x->A, y->A) && identical(x->dZ, y->dZ));
+                CHECK(identical(x->Z, y->Z) && identical(x->dA, y->dA)); /* recomputed before the last update */
+            }
+            /* skipped by a pass, then gone with an update */
+            CHECK(dense_forward(&b.net, b.X) == IL_OK && dense_update(&b.net, 0.05) == IL_OK);
+            CHECK(dense_recompute(&b.net, b.X, 0) == IL_ESTALE);
+            CHECK(dense_recompute(&b.net, NULL, 1) == IL_OK); /* recomputed since the last backward */
+            CHECK(dense_backward(&b.net, b.X, b.Y) == IL_OK);
+            dense_note(&b.net, IL_WEIGHTS_CHANGED);
+            CHECK(dense_recompute(&b.net, NULL, 1) == IL_ESTALE);
+            /* a caller's own passes write everything */
+            dense_note(&b.net, IL_WROTE_FORWARD), dense_note(&b.net, IL_WROTE_BACKWARD);
+            CHECK(dense_recompute(&b.net, b.X, 0) == IL_OK && dense_recompute(&b.net, NULL, 1) == IL_OK);
+            CHECK(dense_forward(&b.net, b.X) == IL_OK);
+            CHECK(dense_recompute(&b.net, NULL, 0) == IL_EVALUE); /* Z needs the first layer's input */
+            Matrix *X3 = mat_new(3, m);
+            CHECK(dense_recompute(&b.net, X3, 0) == IL_ESHAPE);
+            mat_free(X3);
+            destroy(&a), destroy(&b);
+        }
+    }
+}
+
 static void test_checks(void)
 {
     const il_activation lesson[3] = {IL_ACT_RELU, IL_ACT_RELU, IL_ACT_SIGMOID};
@@ -163,6 +213,7 @@ static void test_no_allocation(void)
     const il_activation lesson[3] = {IL_ACT_RELU, IL_ACT_RELU, IL_ACT_SIGMOID};
     net3 a, b;
     make(&a, 300, lesson, IL_LOSS_BCE), make(&b, 300, lesson, IL_LOSS_BCE);
+    b.net.lean = 1;
     CHECK(dense_prepare(&b.net) == IL_OK);
     long before = allocations;
     Matrix *probe = mat_new(2, 2); /* the counter sees allocations */
@@ -181,6 +232,7 @@ static void test_no_allocation(void)
 int main(void)
 {
     test_same_bits_as_per_layer();
+    test_lean();
     test_checks();
     test_other_losses();
     test_no_allocation();

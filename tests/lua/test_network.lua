@@ -89,6 +89,56 @@ function TestNetwork.test_fused_plan_and_lua_code_agree_bit_for_bit()
   lu.assertNotNil(nets[1].current.plan)
 end
 
+-- The fused step skips a ReLU layer's Z and dA (training reads A and dZ only): net.current shows them
+-- recomputed, with the bits of a network that keeps every buffer and of network.lua's own Lua code, until an
+-- update (or set_parameters) changes the weights they came from.
+function TestNetwork.test_skipped_buffers_read_back_as_if_kept_until_the_weights_change()
+  local X, Y = il.data.moons{ n = 60, noise = 0.2 }
+  local nets = {}
+  for _, case in ipairs{ { "needed", true }, { "all", true }, { "needed", false } } do
+    local net = il.network.new{ sizes = { 2, 6, 5, 1 }, activations = { "relu", "relu", "sigmoid" }, keep = case[1] }
+    net.fused = case[2]
+    il.random.seed(4)
+    net:initialize("he")
+    for _ = 1, 20 do net:forward(X); net:backward(Y); net:update(0.1) end
+    net:forward(X)
+    net:backward(Y)
+    nets[#nets + 1] = net
+  end
+  local lean, kept, lua = nets[1], nets[2], nets[3]
+  lu.assertNil(rawget(lean.current[1], "Z")) -- not a buffer the step wrote ...
+  lu.assertFalse(lean.batch[60].kept[1].Z == kept.current[1].Z) -- ... and not up to date until read
+  for l = 1, 3 do
+    for _, k in ipairs{ "Z", "A", "dZ", "dA" } do
+      lu.assertTrue(lean.current[l][k] == kept.current[l][k], ("layer %d %s"):format(l, k))
+      lu.assertTrue(lua.current[l][k] == kept.current[l][k], ("layer %d %s (Lua code)"):format(l, k))
+    end
+  end
+  -- once the weights change, the skipped buffers are gone, with an error that says why
+  lean:forward(X)
+  lean:update(0.1)
+  assert_error_like("Z is not kept by the fused step", function() return lean.current[2].Z end)
+  lu.assertTrue(lean.current[2].A == lean.batch[60].kept[2].A) -- the kept ones stay readable
+  lean:backward(Y)
+  lean:update(0.1)
+  assert_error_like("since the backward pass", function() return lean.current[1].dA end)
+  lean:forward(X) -- a new pass: readable again
+  lu.assertTrue(lean.current[1].Z == il.linear(lean.layers[1].W, X, lean.layers[1].b))
+  local Z1 = lean.current[1].Z:copy()
+  local p = {}
+  for k, m in pairs(lean:parameters()) do p[k] = m * 2 end
+  lean:set_parameters(p)
+  lu.assertTrue(lean.current[1].Z == Z1) -- read before the change: still that pass's
+  lean:forward(X)
+  lean:set_parameters(p)
+  assert_error_like("Z is not kept", function() return lean.current[1].Z end)
+  -- network.lua's own Lua code writes every buffer: they stay what that pass made
+  lua:update(0.1)
+  lu.assertTrue(lua.current[1].Z == kept.current[1].Z)
+  assert_error_like('keep must be "needed" (the default) or "all", got every', il.network.new,
+    { sizes = { 2, 1 }, keep = "every" })
+end
+
 function TestNetwork.test_forward_follows_each_new_X()
   -- forward checks a new X and picks its batch's buffers; the same X again reuses them
   local net = il.network.new{ sizes = { 2, 3, 1 } }
