@@ -371,8 +371,10 @@ __attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g
  * rows form, larger K: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B). A small op(A) (at most
  *   R256_WIDE values, a layer's W) is first copied with each value in four lanes, so those multiply-adds
  *   read it from memory instead of broadcasting it for each use.
- * dots form: one vector of eight lanes (two registers) held, multiplied into up to D256_PARTNERS dot
- *   products at once, their other operand read straight from memory; the sums are the AVX-512 kernel's.
+ * dots form: 2 x 2 blocks of dot products, each vector of the four rows loaded once for two multiply-adds;
+ *   C's odd row or column: one vector of eight lanes (two registers) held, multiplied into up to
+ *   D256_PARTNERS dot products at once, their other operand read straight from memory. Every dot has the
+ *   eight lanes of the AVX-512 kernel, and its sums.
  * Each kernel starts from a copy of the problem: the intrinsics' stores may alias anything, and the
  * copy's fields then stay in registers instead of being reloaded after every store. */
 
@@ -733,13 +735,61 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void dots256_li
     }
 }
 
+/* C[i:i+2, j:j+2]: four dot products of two rows of A with two rows of B, each in eight lanes as
+ * dots256_tile makes them (so the same bits), every vector loaded once for two multiply-adds: 8 loads for
+ * 8 multiply-adds, where a held row against partners read from memory takes 12 for 10. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_tile22(const gemm_problem *g, size_t i,
+                                                                                    size_t j)
+{
+    const size_t K = g->K;
+    const double *a0 = g->A + i * g->a_i, *a1 = a0 + g->a_i, *b0 = g->B + j * g->b_j, *b1 = b0 + g->b_j;
+    __m256d lo00 = _mm256_setzero_pd(), lo01 = lo00, lo10 = lo00, lo11 = lo00;
+    __m256d hi00 = lo00, hi01 = lo00, hi10 = lo00, hi11 = lo00;
+    size_t k = 0;
+    for (; k + 8 <= K; k += 8) {
+        /* every vector in a register (the empty asm): folded into the multiply-adds as memory operands,
+         * GCC's choice, half of them would be loaded twice */
+        __m256d x0 = _mm256_loadu_pd(a0 + k), x1 = _mm256_loadu_pd(a1 + k);
+        __m256d y0 = _mm256_loadu_pd(b0 + k), y1 = _mm256_loadu_pd(b1 + k);
+        __asm__("" : "+x"(x0), "+x"(x1), "+x"(y0), "+x"(y1));
+        lo00 = _mm256_fmadd_pd(x0, y0, lo00), lo01 = _mm256_fmadd_pd(x0, y1, lo01);
+        lo10 = _mm256_fmadd_pd(x1, y0, lo10), lo11 = _mm256_fmadd_pd(x1, y1, lo11);
+        __m256d u0 = _mm256_loadu_pd(a0 + k + 4), u1 = _mm256_loadu_pd(a1 + k + 4);
+        __m256d v0 = _mm256_loadu_pd(b0 + k + 4), v1 = _mm256_loadu_pd(b1 + k + 4);
+        __asm__("" : "+x"(u0), "+x"(u1), "+x"(v0), "+x"(v1));
+        hi00 = _mm256_fmadd_pd(u0, v0, hi00), hi01 = _mm256_fmadd_pd(u0, v1, hi01);
+        hi10 = _mm256_fmadd_pd(u1, v0, hi10), hi11 = _mm256_fmadd_pd(u1, v1, hi11);
+    }
+    if (k < K) { /* lanes past the end add 0 * 0, as in dots256_tile */
+        const __m256i m0 = mask256(K - k), m1 = mask256(K - k > 4 ? K - k - 4 : 0);
+        __m256d x0, x1, y0, y1, u0, u1, v0, v1;
+        load8(a0 + k, &x0, &u0, 0, m0, m1), load8(a1 + k, &x1, &u1, 0, m0, m1);
+        load8(b0 + k, &y0, &v0, 0, m0, m1), load8(b1 + k, &y1, &v1, 0, m0, m1);
+        lo00 = _mm256_fmadd_pd(x0, y0, lo00), lo01 = _mm256_fmadd_pd(x0, y1, lo01);
+        lo10 = _mm256_fmadd_pd(x1, y0, lo10), lo11 = _mm256_fmadd_pd(x1, y1, lo11);
+        hi00 = _mm256_fmadd_pd(u0, v0, hi00), hi01 = _mm256_fmadd_pd(u0, v1, hi01);
+        hi10 = _mm256_fmadd_pd(u1, v0, hi10), hi11 = _mm256_fmadd_pd(u1, v1, hi11);
+    }
+    double *c = g->C + i * g->ldc + j;
+    c[0] = finish(g, sum_lanes256(lo00, hi00), c, i), c[1] = finish(g, sum_lanes256(lo01, hi01), c + 1, i);
+    c += g->ldc;
+    c[0] = finish(g, sum_lanes256(lo10, hi10), c, i + 1), c[1] = finish(g, sum_lanes256(lo11, hi11), c + 1, i + 1);
+}
+
 __attribute__((target("avx2,fma"))) static void dots_avx2(const gemm_problem *problem)
 {
     const gemm_problem copy = *problem, *g = &copy;
-    if (g->N >= g->M) /* hold a row of A, its partners along the row of C */
+    const size_t M2 = g->M & ~(size_t)1, N2 = g->N & ~(size_t)1;
+    if (M2 && N2) { /* 2 x 2 tiles, then C's last column (N odd) and last row (M odd) as lines */
+        for (size_t i = 0; i < M2; i += 2)
+            for (size_t j = 0; j < N2; j += 2) dots256_tile22(g, i, j);
+        if (N2 < g->N) dots256_line(g, g->N - 1, g->M, 0);
+        if (M2 < g->M) dots256_line(g, g->M - 1, N2, 1);
+    } else if (g->N >= g->M) { /* hold a row of A, its partners along the row of C */
         for (size_t i = 0; i < g->M; i++) dots256_line(g, i, g->N, 1);
-    else
+    } else {
         for (size_t j = 0; j < g->N; j++) dots256_line(g, j, g->M, 0);
+    }
 }
 
 #endif /* HAVE_X86_KERNELS */
