@@ -80,11 +80,12 @@ il_status dense_recompute(il_dense *net, const Matrix *X, int da);
 /* Lean: what a caller's own pass changed (network.lua's Lua code, which writes every buffer). */
 void dense_note(il_dense *net, il_event event);
 
-/* X: n_0 x m. Fills every Z_l, A_l. */
+/* X: n_0 x m. Fills every Z_l, A_l (lean: not a ReLU layer's Z). */
 il_status dense_forward(il_dense *net, const Matrix *X);
 /* The loss of the last forward pass. Y: n_L x m. */
 il_status dense_cost(const il_dense *net, const Matrix *Y, double *cost);
-/* After dense_forward with the same X: fills every dZ_l, dA_l (as network.lua does), dW_l, db_l. */
+/* After dense_forward with the same X: fills every dZ_l, dA_l (as network.lua does; lean: not the dA of a
+ * ReLU layer below another), dW_l, db_l. */
 il_status dense_backward(il_dense *net, const Matrix *X, const Matrix *Y);
 /* W_l -= lr dW_l, b_l -= lr db_l (as W + (-lr) dW, numpy's W - lr * dW). */
 il_status dense_update(il_dense *net, double lr);
