@@ -229,21 +229,17 @@ local function fused_plan(self, kept)
 end
 
 -- net.current[l] of a ReLU layer on a lean plan: A and dZ as they are; Z and (below another layer) dA,
--- which the plan's passes skip, in a table under `skipped`, recomputed by the plan as they are read.
-local skipped = {}
-local recomputed_view = {
-  __index = function(view, key)
-    local s = rawget(view, skipped)
-    local m = s[key]
-    if m then s.plan:recompute(key) end
-    return m
-  end,
-}
-
+-- which the plan's passes skip, kept out of the table (pairs and the REPL show what is stored) and
+-- recomputed by the plan when they are read.
 local function recomputed(plan, b, last)
-  local view = { A = b.A, dZ = b.dZ, dA = last and b.dA or nil }
-  view[skipped] = { plan = plan, Z = b.Z, dA = not last and b.dA or nil }
-  return setmetatable(view, recomputed_view)
+  local skipped = { Z = b.Z, dA = not last and b.dA or nil }
+  return setmetatable({ A = b.A, dZ = b.dZ, dA = last and b.dA or nil }, {
+    __index = function(_, key)
+      local m = skipped[key]
+      if m then plan:recompute(key) end
+      return m
+    end,
+  })
 end
 
 -- Every function plan:bind made (weak keys): install_methods replaces only these, never a method the
