@@ -31,7 +31,8 @@ local function he_network()
   return net
 end
 
-local function buffers(net, l) return net.batch[X:cols()][l] end
+-- Every buffer of layer l (net.current[l] shows a ReLU layer's Z and dA recomputed on each read).
+local function buffers(net, l) return net.batch[X:cols()].kept[l] end
 
 local function plan_of(net)
   local layers = {}
@@ -40,7 +41,7 @@ local function plan_of(net)
     layers[l] = { W = layer.W, b = layer.b, dW = layer.dW, db = layer.db, Z = b.Z, A = b.A, dZ = b.dZ, dA = b.dA,
       activation = layer.activation }
   end
-  return il.fused{ layers = layers, loss = net.loss }
+  return il.fused{ layers = layers, loss = net.loss, lean = true } -- as the network's own plan
 end
 
 -- The step as straight-line calls of the layer functions, on a network's own matrices.

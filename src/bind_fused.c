@@ -13,13 +13,13 @@
  *                                      (taken after each of those forward passes, before the update)
  *   plan:depth(), plan:examples()
  *   plan:recompute("Z" | "dA")        with lean = true (below): fills those buffers the last pass skipped
- *   plan:note("forward" | "backward" | "weights")
- *                                      that pass's buffers were written, or the weights changed, elsewhere
+ *   plan:note("forward" | "backward")  that pass's buffers were all written elsewhere
  *   plan:bind(net, forward, backward, update, batch) -> forward, backward, update
  *                                      network.lua's methods as C functions over this plan (see below)
  *
  * lean = true: the passes skip what training never reads, a ReLU layer's Z and (below another layer) its
- * dA; plan:recompute fills them, bit for bit, until an update changes the weights they come from.
+ * dA; plan:recompute fills them, bit for bit, until a weight they come from changes (an update, or a
+ * write in place: the plan keeps a fingerprint of them).
  * Activations: linear, relu, leaky_relu (slope `leaky_slope`, default 0.01), sigmoid, tanh, softmax.
  * Losses: bce (the lesson's; a sigmoid output takes the shortcut dZ = (A - Y) / m), bce_logits and
  * softmax_ce (on Z, linear output), mse. The names and formulas are lua/initlab/network.lua's.
@@ -309,20 +309,20 @@ static int l_recompute(lua_State *L)
     int da = luaL_checkoption(L, 2, NULL, whats);
     il_status st = dense_recompute(&p->net, p->X, da);
     if (st == IL_ESTALE)
-        luaL_error(L, "fused:recompute: a ReLU layer's %s is not kept by the fused step (training never reads it) "
-                      "and the weights have changed (update) since the %s pass that made it: read it before the "
-                      "update, or build the network with keep = \"all\"",
+        luaL_error(L, "fused:recompute: a ReLU layer's %s is not kept by the fused step (training never reads it), "
+                      "and a weight it comes from has changed (an update, or a write in place) since the %s pass "
+                      "that made it: read it before, or build the network with keep = \"all\"",
                    whats[da], da ? "backward" : "forward");
     check_step_status(L, st, "recompute");
     return 0;
 }
 
-/* plan:note(event): "forward", "backward" (its buffers were written by someone else: network.lua's Lua code)
- * or "weights" (a W or b changed). */
+/* plan:note(event): "forward" or "backward": that pass's buffers were all written by someone else
+ * (network.lua's Lua code). */
 static int l_note(lua_State *L)
 {
-    static const char *const events[] = {"forward", "backward", "weights", NULL};
-    static const il_event values[] = {IL_WROTE_FORWARD, IL_WROTE_BACKWARD, IL_WEIGHTS_CHANGED};
+    static const char *const events[] = {"forward", "backward", NULL};
+    static const il_event values[] = {IL_WROTE_FORWARD, IL_WROTE_BACKWARD};
     FusedPlan *p = checkplan(L);
     dense_note(&p->net, values[luaL_checkoption(L, 2, NULL, events)]);
     return 0;

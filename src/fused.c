@@ -7,6 +7,8 @@
  * order, gives the same bits too; on the lesson's shapes it measured slower than this, so it is not done.) */
 #include "fused.h"
 
+#include <string.h>
+
 #include "gemm.h"
 #include "layers.h"
 #include "losses.h"
@@ -80,6 +82,38 @@ static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix 
     return IL_OK;
 }
 
+/* ---- what a lean network's skipped buffers come from ---- */
+
+/* m's values (their bits), each xor-ed with a key of its position, added into *sum; *at counts the values
+ * folded so far. Any one value changed changes the sum, and so does, but for a one-in-2^64 chance, any
+ * other change a weight update or a copy makes. (A plain loop: the matrices are a layer's W and b, too
+ * small for a vectorised loop's set-up to pay.) */
+static void fold(uint64_t *sum, size_t *at, const Matrix *m)
+{
+    const size_t n = mat_numel(m);
+    uint64_t s = 0, key = (uint64_t)*at * 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < n; i++, key += 0x9E3779B97F4A7C15ull) {
+        uint64_t w;
+        memcpy(&w, m->data + i, sizeof w);
+        s += w ^ key;
+    }
+    *sum += s, *at += n;
+}
+
+/* The fingerprint of the weights a skipped buffer comes from: every ReLU layer's W and b for Z, the W above
+ * every ReLU layer for dA. */
+static uint64_t weights_print(const il_dense *net, int da)
+{
+    uint64_t sum = 0;
+    size_t at = 1;
+    for (size_t l = 0; l < net->depth; l++) {
+        if (net->layers[l].activation != IL_ACT_RELU) continue;
+        if (!da) fold(&sum, &at, net->layers[l].W), fold(&sum, &at, net->layers[l].b);
+        else if (l + 1 < net->depth) fold(&sum, &at, net->layers[l + 1].W);
+    }
+    return sum;
+}
+
 /* ---- the passes: the per-layer functions, as network.lua calls them ---- */
 
 static il_status activation_forward(const il_dense *net, il_dense_layer *L)
@@ -130,7 +164,7 @@ static il_status output_gradient(const il_dense *net, il_dense_layer *L, const M
 static il_status forward_pass(il_dense *net, const Matrix *X)
 {
     const Matrix *in = X;
-    if (net->lean) net->z_kept = IL_PENDING;
+    if (net->lean) net->z_kept = IL_PENDING, net->z_print = weights_print(net, 0);
     for (size_t l = 0; l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
         il_status st;
@@ -149,7 +183,7 @@ static il_status forward_pass(il_dense *net, const Matrix *X)
 static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
 {
     il_status st = output_gradient(net, &net->layers[net->depth - 1], Y);
-    if (net->lean) net->da_kept = IL_PENDING;
+    if (net->lean) net->da_kept = IL_PENDING, net->da_print = weights_print(net, 1);
     for (size_t l = net->depth; st == IL_OK && l-- > 0;) {
         il_dense_layer *L = &net->layers[l], *prev = l > 0 ? &net->layers[l - 1] : NULL;
         int relu_below = prev && prev->activation == IL_ACT_RELU; /* then dA comes with its dZ, in one pass */
@@ -190,7 +224,7 @@ il_status dense_recompute(il_dense *net, const Matrix *X, int da)
     if (st != IL_OK) return st;
     il_kept *kept = da ? &net->da_kept : &net->z_kept;
     if (!net->lean || *kept == IL_KEPT) return IL_OK;
-    if (*kept == IL_LOST) return IL_ESTALE;
+    if (*kept == IL_LOST || weights_print(net, da) != (da ? net->da_print : net->z_print)) return IL_ESTALE;
     if (!da && !X) return IL_EVALUE; /* the first layer's input */
     st = recompute(net, X, da);
     if (st == IL_OK) *kept = IL_KEPT;
@@ -200,8 +234,7 @@ il_status dense_recompute(il_dense *net, const Matrix *X, int da)
 void dense_note(il_dense *net, il_event event)
 {
     if (event == IL_WROTE_FORWARD) net->z_kept = IL_KEPT;
-    else if (event == IL_WROTE_BACKWARD) net->da_kept = IL_KEPT;
-    else weights_changed(net);
+    else net->da_kept = IL_KEPT;
 }
 
 /* ---- the public steps ---- */

@@ -15,6 +15,8 @@
 #ifndef INITLAB_FUSED_H
 #define INITLAB_FUSED_H
 
+#include <stdint.h>
+
 #include "matrix.h"
 
 typedef enum il_activation {
@@ -42,15 +44,14 @@ typedef struct il_dense_layer {
 /* Whether a lean network's skipped buffers (below) hold their pass's values. */
 typedef enum il_kept {
     IL_KEPT,    /* written (or recomputed) since that pass */
-    IL_PENDING, /* not written, but what they are computed from is unchanged: dense_recompute fills them */
-    IL_LOST     /* not written, and the weights changed since (dense_update, dense_note): gone */
+    IL_PENDING, /* not written: dense_recompute fills them while the weights they come from are unchanged */
+    IL_LOST     /* not written, and an update changed the weights since: gone */
 } il_kept;
 
-/* Events a caller that runs a pass itself (network.lua's own Lua code) tells a lean network of. */
+/* What a caller that runs a pass itself (network.lua's own Lua code) tells a lean network. */
 typedef enum il_event {
-    IL_WROTE_FORWARD,  /* every Z and A written */
-    IL_WROTE_BACKWARD, /* every dZ and dA written */
-    IL_WEIGHTS_CHANGED /* some W or b changed */
+    IL_WROTE_FORWARD, /* every Z and A written */
+    IL_WROTE_BACKWARD /* every dZ and dA written */
 } il_event;
 
 typedef struct il_dense {
@@ -64,6 +65,9 @@ typedef struct il_dense {
     int lean;
     size_t m;              /* examples per batch, set by dense_prepare */
     il_kept z_kept, da_kept; /* lean: the state of those Z and dA, set by the passes */
+    /* lean: fingerprints of the weights each pass computed them from, so that a weight changed in place in
+     * between, by any code, is noticed (an xor and an addition per weight) */
+    uint64_t z_print, da_print;
 } il_dense;
 
 /* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
@@ -72,9 +76,9 @@ typedef struct il_dense {
 il_status dense_prepare(il_dense *net);
 
 /* Lean: fills the Z (dA when `da`) a pass skipped, exactly as it would have written them, from what that
- * pass computed them from: the weights then (unchanged, or IL_ESTALE) and the layers' inputs now, X for
- * the first layer (the last forward's; changed in place since, it gives the changed values). A no-op when
- * kept, or not lean. */
+ * pass computed them from: the weights (IL_ESTALE when an update, or anything else, changed one since)
+ * and the layers' inputs as they are now: the buffers, and X for the first layer (the last forward's; a
+ * change in place since gives the changed values). A no-op when kept, or not lean. */
 il_status dense_recompute(il_dense *net, const Matrix *X, int da);
 
 /* Lean: what a caller's own pass changed (network.lua's Lua code, which writes every buffer). */

@@ -22,10 +22,10 @@
 --
 -- The fused step does not write what training never reads: a ReLU layer's Z (its mask comes from A) and
 -- dA (dZ is computed straight into its buffer), about a tenth of the lesson's step. Reading
--- net.current[l].Z or .dA recomputes them, the same bits, from the weights of that pass; once an update
--- has changed those weights, reading them is an error that says so. network.new{..., keep = "all"}
--- keeps every buffer instead. (Changing a W, or the X of the last forward, in place, with neither
--- update, set_parameters nor initialize, is seen by such a recomputation.)
+-- net.current[l].Z or .dA recomputes them, the same bits, from the weights of that pass; once one of
+-- those weights has changed (an update, or any write in place: the plan keeps a fingerprint), reading
+-- them is an error that says so. network.new{..., keep = "all"} keeps every buffer instead. (The X of the
+-- last forward, changed in place, is not checked: Z would follow the change.)
 local il = require "initlab"
 
 local network = {}
@@ -35,7 +35,8 @@ network.__index = network
 -- output A when from_output is set (sigmoid, tanh and softmax differentiate best from their output).
 -- Most are the C functions themselves: a training step makes no Lua call it does not need.
 local activations = {
-  relu = { forward = il.relu, backward = il.relu_backward },
+  -- relu's mask from its output: A > 0 exactly where Z > 0 (the same bits), and A is always kept
+  relu = { forward = il.relu, backward = il.relu_backward, from_output = true },
   leaky_relu = {
     forward = function(Z, out) return il.leaky_relu(Z, 0.01, out) end,
     backward = function(dA, Z, out) return il.leaky_relu_backward(dA, Z, 0.01, out) end,
@@ -178,7 +179,6 @@ function network:set_parameters(p)
       il.copy(m, layer[name])
     end
   end
-  self:weights_changed()
   return self
 end
 
@@ -199,17 +199,7 @@ function network:initialize(init, opts)
     il.copy(W, layer.W)
     layer.b:fill(0)
   end
-  self:weights_changed()
   return self
-end
-
--- Tells every batch's fused plan that the weights changed outside it (set_parameters and initialize call
--- this; so may code that writes into net.layers[l].W itself): the buffers its last pass skipped can no
--- longer be recomputed.
-function network:weights_changed()
-  for _, b in pairs(self.batch) do
-    if b.plan then b.plan:note("weights") end
-  end
 end
 
 -- The activations il.fused computes exactly as the table above does.
@@ -294,8 +284,6 @@ function network:forward(X)
     if rows ~= self.sizes[1] then
       error(("forward: X has %d rows (features), the network expects %d"):format(rows, self.sizes[1]), 2)
     end
-    -- the batch left behind: its plan cannot see the updates made through this one
-    if buf and buf.plan then buf.plan:note("weights") end
     buf = buffers(self, m)
     self.X, self.current = X, buf
     install_methods(self, buf)
@@ -353,7 +341,6 @@ function network:update(learning_rate)
     axpy(layer.W, -learning_rate, layer.dW)
     axpy(layer.b, -learning_rate, layer.db)
   end
-  self:weights_changed()
 end
 
 -- Probabilities of the last layer for X (a copy, safe to keep).

@@ -142,8 +142,13 @@ static void test_lean(void)
             CHECK(dense_recompute(&b.net, b.X, 0) == IL_ESTALE);
             CHECK(dense_recompute(&b.net, NULL, 1) == IL_OK); /* recomputed since the last backward */
             CHECK(dense_backward(&b.net, b.X, b.Y) == IL_OK);
-            dense_note(&b.net, IL_WEIGHTS_CHANGED);
+            b.layers[1].W->data[0] += 1.0; /* a weight changed in place, without dense_update */
             CHECK(dense_recompute(&b.net, NULL, 1) == IL_ESTALE);
+            CHECK(dense_forward(&b.net, b.X) == IL_OK);
+            b.layers[0].b->data[0] *= 2.0;
+            CHECK(dense_recompute(&b.net, b.X, 0) == IL_ESTALE);
+            b.layers[0].b->data[0] /= 2.0; /* back as it was: computable again */
+            CHECK(dense_recompute(&b.net, b.X, 0) == IL_OK);
             /* a caller's own passes write everything */
             dense_note(&b.net, IL_WROTE_FORWARD), dense_note(&b.net, IL_WROTE_BACKWARD);
             CHECK(dense_recompute(&b.net, b.X, 0) == IL_OK && dense_recompute(&b.net, NULL, 1) == IL_OK);

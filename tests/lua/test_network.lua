@@ -130,13 +130,56 @@ function TestNetwork.test_skipped_buffers_read_back_as_if_kept_until_the_weights
   lean:set_parameters(p)
   lu.assertTrue(lean.current[1].Z == Z1) -- read before the change: still that pass's
   lean:forward(X)
+  lean:set_parameters(p) -- the same values: nothing changed
+  lu.assertTrue(lean.current[1].Z == il.linear(lean.layers[1].W, X, lean.layers[1].b))
+  lean:forward(X)
+  for k, m in pairs(p) do p[k] = m * 0.5 end
   lean:set_parameters(p)
   assert_error_like("Z is not kept", function() return lean.current[1].Z end)
+  -- any write in place is noticed: a user's own update method, for one
+  lean.update = function(self, lr)
+    for _, layer in ipairs(self.layers) do il.axpy(layer.W, -lr, layer.dW) end
+  end
+  lean:forward(X)
+  lean:backward(Y)
+  lean:update(0.1)
+  assert_error_like("a weight it comes from has changed", function() return lean.current[1].Z end)
+  assert_error_like("since the backward pass", function() return lean.current[1].dA end)
+  lean.update = nil
+  -- another batch in between changes nothing here
+  lean:forward(X)
+  lean:backward(Y)
+  lean:forward(il.random.randn(2, 7))
+  lean:forward(X)
+  lu.assertTrue(lean.current[1].dA == il.matmul_tn(lean.layers[2].W, lean.current[2].dZ))
   -- network.lua's own Lua code writes every buffer: they stay what that pass made
   lua:update(0.1)
   lu.assertTrue(lua.current[1].Z == kept.current[1].Z)
   assert_error_like('keep must be "needed" (the default) or "all", got every', il.network.new,
     { sizes = { 2, 1 }, keep = "every" })
+end
+
+-- A fused (lean) forward, then network.lua's own backward: its ReLU mask reads A, which the fused step
+-- writes (not Z, which it skips), so the gradients are those of a network that keeps every buffer.
+function TestNetwork.test_a_fused_forward_then_the_lua_backward()
+  local X, Y = il.data.moons{ n = 40, noise = 0.2 }
+  for _, spec in ipairs{ { { "relu", "relu", "sigmoid" }, "bce" }, { { "relu", "tanh", "relu" }, "mse" } } do
+    local grads = {}
+    for _, keep in ipairs{ "needed", "all" } do
+      local net = il.network.new{ sizes = { 2, 6, 5, 1 }, activations = spec[1], loss = spec[2], keep = keep }
+      il.random.seed(8)
+      net:initialize("he")
+      for _ = 1, 3 do net:forward(X); net:backward(Y); net:update(0.1) end
+      net:forward(X)
+      net.fused = false
+      net:backward(Y)
+      grads[keep] = net
+    end
+    for l = 1, 3 do
+      lu.assertTrue(grads.needed.layers[l].dW == grads.all.layers[l].dW, spec[2] .. " dW" .. l)
+      lu.assertTrue(grads.needed.layers[l].db == grads.all.layers[l].db, spec[2] .. " db" .. l)
+    end
+  end
 end
 
 function TestNetwork.test_forward_follows_each_new_X()
