@@ -65,6 +65,7 @@ il_status dense_prepare(il_dense *net)
     if (st != IL_OK) return st;
     net->m = batch_of(net);
     net->z_kept = net->da_kept = IL_KEPT;
+    net->checked_X = net->checked_Y = NULL;
     return IL_OK;
 }
 
@@ -80,6 +81,19 @@ static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix 
             if ((X && all[k] == X) || (Y && all[k] == Y)) return IL_EVALUE;
     }
     return IL_OK;
+}
+
+/* check_batch for a step, which remembers the X and Y that passed: a matrix keeps its shape and the network
+ * its matrices (dense_prepare again after changing one), so the same X or Y passes again, unchecked. */
+static il_status check_step(il_dense *net, const Matrix *X, const Matrix *Y)
+{
+    if (net->m == 0 || net->m != batch_of(net)) return IL_EVALUE;
+    if (X == net->checked_X) X = NULL;
+    if (Y == net->checked_Y) Y = NULL;
+    il_status st = X || Y ? check_batch(net, X, Y) : IL_OK;
+    if (st == IL_OK && X) net->checked_X = X;
+    if (st == IL_OK && Y) net->checked_Y = Y;
+    return st;
 }
 
 /* ---- what a lean network's skipped buffers come from ---- */
@@ -241,13 +255,13 @@ void dense_note(il_dense *net, il_event event)
 
 il_status dense_forward(il_dense *net, const Matrix *X)
 {
-    il_status st = check_batch(net, X, NULL);
+    il_status st = check_step(net, X, NULL);
     return st == IL_OK ? forward_pass(net, X) : st;
 }
 
 il_status dense_backward(il_dense *net, const Matrix *X, const Matrix *Y)
 {
-    il_status st = check_batch(net, X, Y);
+    il_status st = check_step(net, X, Y);
     return st == IL_OK ? backward_pass(net, X, Y) : st;
 }
 
@@ -267,7 +281,7 @@ il_status dense_cost(const il_dense *net, const Matrix *Y, double *cost)
 
 il_status dense_update(il_dense *net, double lr)
 {
-    il_status st = check_batch(net, NULL, NULL);
+    il_status st = check_step(net, NULL, NULL);
     if (st == IL_OK) weights_changed(net);
     for (size_t l = 0; st == IL_OK && l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];

@@ -68,11 +68,12 @@ typedef struct il_dense {
     /* lean: fingerprints of the weights each pass computed them from, so that a weight changed in place in
      * between, by any code, is noticed (an xor and an addition per weight) */
     uint64_t z_print, da_print;
+    const Matrix *checked_X, *checked_Y; /* the X and Y the last steps checked (dense_prepare resets them) */
 } il_dense;
 
 /* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
  * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss, leaky_slope and
- * lean. */
+ * lean, and again after changing any of them. */
 il_status dense_prepare(il_dense *net);
 
 /* Lean: fills the Z (dA when `da`) a pass skipped, exactly as it would have written them, from what that

@@ -186,6 +186,11 @@ static void test_checks(void)
     CHECK(dense_backward(&n.net, n.X, n.layers[2].A) == IL_EVALUE); /* Y is a buffer */
     double cost = -1;
     CHECK(dense_forward(&n.net, n.X) == IL_OK && dense_cost(&n.net, n.Y, &cost) == IL_OK && cost > 0);
+    /* a step remembers the X and Y it checked; any other is checked again */
+    CHECK(dense_backward(&n.net, n.X, n.Y) == IL_OK);
+    CHECK(dense_backward(&n.net, n.X, n.layers[2].A) == IL_EVALUE);
+    CHECK(dense_forward(&n.net, X3) == IL_ESHAPE);
+    CHECK(dense_forward(&n.net, n.X) == IL_OK && dense_backward(&n.net, n.X, n.Y) == IL_OK);
     mat_free(wide), mat_free(X3);
     destroy(&n);
 }
