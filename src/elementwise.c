@@ -260,14 +260,29 @@ __attribute__((target("avx2"), always_inline)) static inline void pairwise_leaf_
 PAIRWISE_AVX2(1)
 PAIRWISE_AVX2(2)
 PAIRWISE_AVX2(3)
-PAIRWISE_AVX2(4)
 #undef PAIRWISE_AVX2
 
+/* Four rows' sums as one vector (lane r: row r), as pairwise_avx2_R adds them, with the partial sums of
+ * the recursion kept in registers rather than in arrays (about a tenth faster on the lesson's rows). */
+__attribute__((target("avx2"))) static __m256d pairwise4_avx2(const double *a, size_t ld, size_t n)
+{
+    if (n <= 128) {
+        double res[4];
+        pairwise_leaf_avx2(res, a, ld, n, 4);
+        return _mm256_setr_pd(res[0], res[1], res[2], res[3]);
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    const __m256d left = pairwise4_avx2(a, ld, n2);
+    return _mm256_add_pd(left, pairwise4_avx2(a + n2, ld, n - n2));
+}
+
 /* Rows of n >= 8 values: four at a time, then the last one to three together. */
-static void pairwise_rows_avx2(double *out, const double *a, size_t rows, size_t n, size_t ld)
+__attribute__((target("avx2"))) static void pairwise_rows_avx2(double *out, const double *a, size_t rows, size_t n,
+                                                               size_t ld)
 {
     size_t i = 0;
-    for (; i + 4 <= rows; i += 4) pairwise_avx2_4(out + i, a + i * ld, ld, n);
+    for (; i + 4 <= rows; i += 4) _mm256_storeu_pd(out + i, pairwise4_avx2(a + i * ld, ld, n));
     switch (rows - i) {
     case 3: pairwise_avx2_3(out + i, a + i * ld, ld, n); break;
     case 2: pairwise_avx2_2(out + i, a + i * ld, ld, n); break;
