@@ -32,10 +32,10 @@ local network = {}
 network.__index = network
 
 -- Activation name -> forward(Z, out) and backward(dA, input, out), where `input` is the layer's Z, or its
--- output A when from_output is set (sigmoid, tanh and softmax differentiate best from their output).
+-- output A when from_output is set (sigmoid, tanh and softmax differentiate best from their output; relu's
+-- mask is the same from either, and A is what the fused step keeps).
 -- Most are the C functions themselves: a training step makes no Lua call it does not need.
 local activations = {
-  -- relu's mask from its output: A > 0 exactly where Z > 0 (the same bits), and A is always kept
   relu = { forward = il.relu, backward = il.relu_backward, from_output = true },
   leaky_relu = {
     forward = function(Z, out) return il.leaky_relu(Z, 0.01, out) end,
