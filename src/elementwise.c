@@ -177,8 +177,7 @@ static double pairwise_leaf(const double *a, size_t n, int skip_nan)
 double ew_pairwise_sum(const double *a, size_t n, int skip_nan)
 {
     if (n <= 128) return pairwise_leaf(a, n, skip_nan);
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
+    size_t n2 = ew_pairwise_split(n);
     return ew_pairwise_sum(a, n2, skip_nan) + ew_pairwise_sum(a + n2, n - n2, skip_nan);
 }
 
@@ -208,8 +207,7 @@ static void pairwise4(double res[4], const double *a, size_t ld, size_t n)
         pairwise_leaf4(res, a, ld, n);
         return;
     }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
+    size_t n2 = ew_pairwise_split(n);
     double left[4], right[4];
     pairwise4(left, a, ld, n2);
     pairwise4(right, a + n2, ld, n - n2);
@@ -243,52 +241,39 @@ __attribute__((target("avx2"), always_inline)) static inline void pairwise_leaf_
     }
 }
 
+/* R rows' sums as one vector (lane r: row r, the others 0), R a constant up to 4: the partial sums of the
+ * recursion stay in registers. */
 #define PAIRWISE_AVX2(R)                                                                                        \
-    __attribute__((target("avx2"))) static void pairwise_avx2_##R(double *res, const double *a, size_t ld, size_t n) \
+    __attribute__((target("avx2"))) static __m256d pairwise_avx2_##R(const double *a, size_t ld, size_t n)     \
     {                                                                                                          \
         if (n <= 128) {                                                                                        \
+            double res[4] = {0};                                                                               \
             pairwise_leaf_avx2(res, a, ld, n, R);                                                              \
-            return;                                                                                            \
+            return _mm256_setr_pd(res[0], res[1], res[2], res[3]); /* not a load: no store forwarding */      \
         }                                                                                                      \
-        size_t n2 = n / 2;                                                                                     \
-        n2 -= n2 % 8;                                                                                          \
-        double left[R], right[R];                                                                              \
-        pairwise_avx2_##R(left, a, ld, n2);                                                                    \
-        pairwise_avx2_##R(right, a + n2, ld, n - n2);                                                          \
-        for (int r = 0; r < R; r++) res[r] = left[r] + right[r];                                               \
+        const size_t n2 = ew_pairwise_split(n);                                                                \
+        const __m256d left = pairwise_avx2_##R(a, ld, n2);                                                     \
+        return _mm256_add_pd(left, pairwise_avx2_##R(a + n2, ld, n - n2));                                     \
     }
 PAIRWISE_AVX2(1)
 PAIRWISE_AVX2(2)
 PAIRWISE_AVX2(3)
+PAIRWISE_AVX2(4)
 #undef PAIRWISE_AVX2
-
-/* Four rows' sums as one vector (lane r: row r), as pairwise_avx2_R adds them, with the partial sums of
- * the recursion kept in registers rather than in arrays (about a tenth faster on the lesson's rows). */
-__attribute__((target("avx2"))) static __m256d pairwise4_avx2(const double *a, size_t ld, size_t n)
-{
-    if (n <= 128) {
-        double res[4];
-        pairwise_leaf_avx2(res, a, ld, n, 4);
-        return _mm256_setr_pd(res[0], res[1], res[2], res[3]);
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    const __m256d left = pairwise4_avx2(a, ld, n2);
-    return _mm256_add_pd(left, pairwise4_avx2(a + n2, ld, n - n2));
-}
 
 /* Rows of n >= 8 values: four at a time, then the last one to three together. */
 __attribute__((target("avx2"))) static void pairwise_rows_avx2(double *out, const double *a, size_t rows, size_t n,
                                                                size_t ld)
 {
     size_t i = 0;
-    for (; i + 4 <= rows; i += 4) _mm256_storeu_pd(out + i, pairwise4_avx2(a + i * ld, ld, n));
-    switch (rows - i) {
-    case 3: pairwise_avx2_3(out + i, a + i * ld, ld, n); break;
-    case 2: pairwise_avx2_2(out + i, a + i * ld, ld, n); break;
-    case 1: pairwise_avx2_1(out + i, a + i * ld, ld, n); break;
-    default: break;
-    }
+    for (; i + 4 <= rows; i += 4) _mm256_storeu_pd(out + i, pairwise_avx2_4(a + i * ld, ld, n));
+    if (i == rows) return;
+    double last[4];
+    const double *rest = a + i * ld;
+    _mm256_storeu_pd(last, rows - i == 3 ? pairwise_avx2_3(rest, ld, n)
+                           : rows - i == 2 ? pairwise_avx2_2(rest, ld, n)
+                                           : pairwise_avx2_1(rest, ld, n));
+    for (size_t r = 0; i + r < rows; r++) out[i + r] = last[r];
 }
 #endif
 

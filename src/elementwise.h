@@ -56,6 +56,8 @@ void ew_softmax_ce_backward_columns(double *dz, const double *z, const double *t
  * ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)), then the block's last n % 8 values one by one);
  * longer rows are halved (on a multiple of 8) and the halves' sums added. `skip_nan` gives nansum. */
 double ew_pairwise_sum(const double *a, size_t n, int skip_nan);
+/* Where numpy splits n > 128 values: the first half rounded down to a multiple of 8. */
+static inline size_t ew_pairwise_split(size_t n) { return n / 2 - n / 2 % 8; }
 /* out[i] = ew_pairwise_sum(row i, n, 0) for `rows` rows of n values, ld apart (np.sum(a, axis=1)). */
 void ew_pairwise_rows(double *out, const double *a, size_t rows, size_t n, size_t ld);
 

@@ -34,8 +34,7 @@ static double pairwise_terms(loss_term term, const Matrix *P, const Matrix *Y, s
         for (; i < n; i++) res += TERM(i);
         return res;
     }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
+    size_t n2 = ew_pairwise_split(n);
     return pairwise_terms(term, P, Y, first, n2, skip_nan) +
            pairwise_terms(term, P, Y, first + n2, n - n2, skip_nan);
 #undef TERM

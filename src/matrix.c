@@ -223,8 +223,7 @@ static double pairwise_sum(const double *a, size_t n, size_t stride, int skip_na
         for (; i < n; i++) res += ITEM(i);
         return res;
     }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
+    size_t n2 = ew_pairwise_split(n);
     return pairwise_sum(a, n2, stride, skip_nan) + pairwise_sum(a + n2 * stride, n - n2, stride, skip_nan);
 #undef ITEM
 }
