@@ -74,7 +74,7 @@ static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix 
     if (net->m == 0 || net->m != batch_of(net)) return IL_EVALUE; /* not prepared */
     if (X && (X->rows != net->layers[0].W->cols || X->cols != net->m)) return IL_ESHAPE;
     if (Y && (Y->rows != units(&net->layers[net->depth - 1]) || Y->cols != net->m)) return IL_ESHAPE;
-    for (size_t l = 0; l < net->depth; l++) {
+    for (size_t l = 0; (X || Y) && l < net->depth; l++) {
         const il_dense_layer *L = &net->layers[l];
         const Matrix *all[] = {L->W, L->b, L->dW, L->db, L->Z, L->A, L->dZ, L->dA};
         for (int k = 0; k < 8; k++)
@@ -87,10 +87,9 @@ static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix 
  * its matrices (dense_prepare again after changing one), so the same X or Y passes again, unchecked. */
 static il_status check_step(il_dense *net, const Matrix *X, const Matrix *Y)
 {
-    if (net->m == 0 || net->m != batch_of(net)) return IL_EVALUE;
     if (X == net->checked_X) X = NULL;
     if (Y == net->checked_Y) Y = NULL;
-    il_status st = X || Y ? check_batch(net, X, Y) : IL_OK;
+    il_status st = check_batch(net, X, Y);
     if (st == IL_OK && X) net->checked_X = X;
     if (st == IL_OK && Y) net->checked_Y = Y;
     return st;
@@ -211,13 +210,6 @@ static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
 
 /* ---- a lean network's skipped buffers ---- */
 
-/* An update turns what the passes skipped from recomputable into gone. */
-static void weights_changed(il_dense *net)
-{
-    if (net->z_kept == IL_PENDING) net->z_kept = IL_LOST;
-    if (net->da_kept == IL_PENDING) net->da_kept = IL_LOST;
-}
-
 /* What forward_pass and backward_pass would have written, by the same functions: Z by linear_forward (the
  * fused product's Z, gemm.h), dA by the product the ReLU mask kernel writes before its mask. */
 static il_status recompute(il_dense *net, const Matrix *X, int da)
@@ -238,7 +230,8 @@ il_status dense_recompute(il_dense *net, const Matrix *X, int da)
     if (st != IL_OK) return st;
     il_kept *kept = da ? &net->da_kept : &net->z_kept;
     if (!net->lean || *kept == IL_KEPT) return IL_OK;
-    if (*kept == IL_LOST || weights_print(net, da) != (da ? net->da_print : net->z_print)) return IL_ESTALE;
+    /* the weights changed since that pass (an update, or any write in place): the values are gone */
+    if (weights_print(net, da) != (da ? net->da_print : net->z_print)) return IL_ESTALE;
     if (!da && !X) return IL_EVALUE; /* the first layer's input */
     st = recompute(net, X, da);
     if (st == IL_OK) *kept = IL_KEPT;
@@ -282,7 +275,6 @@ il_status dense_cost(const il_dense *net, const Matrix *Y, double *cost)
 il_status dense_update(il_dense *net, double lr)
 {
     il_status st = check_step(net, NULL, NULL);
-    if (st == IL_OK) weights_changed(net);
     for (size_t l = 0; st == IL_OK && l < net->depth; l++) {
         il_dense_layer *L = &net->layers[l];
         st = mat_axpy(L->W, -lr, L->dW);

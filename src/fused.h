@@ -43,9 +43,8 @@ typedef struct il_dense_layer {
 
 /* Whether a lean network's skipped buffers (below) hold their pass's values. */
 typedef enum il_kept {
-    IL_KEPT,    /* written (or recomputed) since that pass */
-    IL_PENDING, /* not written: dense_recompute fills them while the weights they come from are unchanged */
-    IL_LOST     /* not written, and an update changed the weights since: gone */
+    IL_KEPT,   /* written (or recomputed) since that pass */
+    IL_PENDING /* not written: dense_recompute fills them while the weights they come from are unchanged */
 } il_kept;
 
 /* What a caller that runs a pass itself (network.lua's own Lua code) tells a lean network. */
