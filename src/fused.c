@@ -69,11 +69,18 @@ il_status dense_prepare(il_dense *net)
     return IL_OK;
 }
 
-static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix *Y)
+/* X's and Y's shapes (either may be NULL), on a prepared network. */
+static il_status check_shapes_of(const il_dense *net, const Matrix *X, const Matrix *Y)
 {
     if (net->m == 0 || net->m != batch_of(net)) return IL_EVALUE; /* not prepared */
     if (X && (X->rows != net->layers[0].W->cols || X->cols != net->m)) return IL_ESHAPE;
     if (Y && (Y->rows != units(&net->layers[net->depth - 1]) || Y->cols != net->m)) return IL_ESHAPE;
+    return IL_OK;
+}
+
+/* Whether X and Y (either may be NULL) are data, not one of the network's matrices. */
+static il_status check_not_buffers(const il_dense *net, const Matrix *X, const Matrix *Y)
+{
     for (size_t l = 0; (X || Y) && l < net->depth; l++) {
         const il_dense_layer *L = &net->layers[l];
         const Matrix *all[] = {L->W, L->b, L->dW, L->db, L->Z, L->A, L->dZ, L->dA};
@@ -83,13 +90,20 @@ static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix 
     return IL_OK;
 }
 
-/* check_batch for a step, which remembers the X and Y that passed: a matrix keeps its shape and the network
- * its matrices (dense_prepare again after changing one), so the same X or Y passes again, unchecked. */
+static il_status check_batch(const il_dense *net, const Matrix *X, const Matrix *Y)
+{
+    il_status st = check_shapes_of(net, X, Y);
+    return st == IL_OK ? check_not_buffers(net, X, Y) : st;
+}
+
+/* check_batch for a step, which compares with every matrix of the network only an X or Y it has not seen
+ * pass before. The shapes are checked every time: a matrix freed and another made at the same address
+ * may have any shape, but it cannot be one of the network's matrices, which stay where they are
+ * (dense_prepare again after changing one). */
 static il_status check_step(il_dense *net, const Matrix *X, const Matrix *Y)
 {
-    if (X == net->checked_X) X = NULL;
-    if (Y == net->checked_Y) Y = NULL;
-    il_status st = check_batch(net, X, Y);
+    il_status st = check_shapes_of(net, X, Y);
+    if (st == IL_OK) st = check_not_buffers(net, X == net->checked_X ? NULL : X, Y == net->checked_Y ? NULL : Y);
     if (st == IL_OK && X) net->checked_X = X;
     if (st == IL_OK && Y) net->checked_Y = Y;
     return st;
