@@ -209,11 +209,21 @@ static void check_step_status(lua_State *L, il_status st, const char *fname)
     if (st != IL_OK) luaL_error(L, "fused:%s: %s", fname, il_status_message(st));
 }
 
+/* The status of a step that took the matrix at `idx` as X or Y. The step checks its data itself (before
+ * writing anything, and for an X or Y it has seen only the shape, fused.c), so check_data's message,
+ * which says what is wrong with the matrix, is looked for only when the step refused it. */
+static void check_data_status(lua_State *L, const FusedPlan *p, il_status st, int idx, const char *fname, int is_y)
+{
+    if (st == IL_OK) return;
+    check_data(L, p, idx, fname, is_y);
+    check_step_status(L, st, fname);
+}
+
 /* Runs the forward pass and remembers X (uservalue 2) for backward. */
 static void run_forward(lua_State *L, FusedPlan *p, int x_idx, const char *fname)
 {
-    const Matrix *X = check_data(L, p, x_idx, fname, 0);
-    check_step_status(L, dense_forward(&p->net, X), fname);
+    const Matrix *X = il_checkmatrix(L, x_idx);
+    check_data_status(L, p, dense_forward(&p->net, X), x_idx, fname, 0);
     if (X != p->X) { /* the same X as last time is already kept */
         lua_pushvalue(L, x_idx);
         lua_setiuservalue(L, 1, 2);
@@ -224,16 +234,16 @@ static void run_forward(lua_State *L, FusedPlan *p, int x_idx, const char *fname
 static void run_backward(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
 {
     if (!p->X) luaL_error(L, "fused:%s: call forward first", fname);
-    const Matrix *Y = check_data(L, p, y_idx, fname, 1);
-    check_step_status(L, dense_backward(&p->net, p->X, Y), fname);
+    const Matrix *Y = il_checkmatrix(L, y_idx);
+    check_data_status(L, p, dense_backward(&p->net, p->X, Y), y_idx, fname, 1);
 }
 
 static double run_cost(lua_State *L, FusedPlan *p, int y_idx, const char *fname)
 {
     if (!p->X) luaL_error(L, "fused:%s: call forward first", fname);
-    const Matrix *Y = check_data(L, p, y_idx, fname, 1);
+    const Matrix *Y = il_checkmatrix(L, y_idx);
     double cost = 0.0;
-    check_step_status(L, dense_cost(&p->net, Y, &cost), fname);
+    check_data_status(L, p, dense_cost(&p->net, Y, &cost), y_idx, fname, 1);
     return cost;
 }
 
@@ -433,8 +443,7 @@ static int bound_backward(lua_State *L)
 {
     FusedPlan *p = bound_plan(L);
     if (!bound_call(L) || !p->X) return bound_fallback(L);
-    const Matrix *Y = check_data(L, p, 2, "backward", 1);
-    check_step_status(L, dense_backward(&p->net, p->X, Y), "backward");
+    run_backward(L, p, 2, "backward");
     return 0;
 }
 
