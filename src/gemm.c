@@ -735,16 +735,25 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void dots256_li
     }
 }
 
+/* acc[2 r + c] += x_r * y_c: the four products of two vectors of A's rows with two of B's. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void fma22(__m256d acc[4], __m256d x0, __m256d x1,
+                                                                            __m256d y0, __m256d y1)
+{
+    acc[0] = _mm256_fmadd_pd(x0, y0, acc[0]), acc[1] = _mm256_fmadd_pd(x0, y1, acc[1]);
+    acc[2] = _mm256_fmadd_pd(x1, y0, acc[2]), acc[3] = _mm256_fmadd_pd(x1, y1, acc[3]);
+}
+
 /* C[i:i+2, j:j+2]: four dot products of two rows of A with two rows of B, each in eight lanes as
- * dots256_tile makes them (so the same bits), every vector loaded once for two multiply-adds: 8 loads for
- * 8 multiply-adds, where a held row against partners read from memory takes 12 for 10. */
+ * dots256_tile makes them (lo: lanes 0-3, hi: 4-7; so the same bits), every vector loaded once for two
+ * multiply-adds: 8 loads for 8 multiply-adds, where a held row against partners read from memory takes
+ * 12 for 10. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void dots256_tile22(const gemm_problem *g, size_t i,
                                                                                     size_t j)
 {
     const size_t K = g->K;
     const double *a0 = g->A + i * g->a_i, *a1 = a0 + g->a_i, *b0 = g->B + j * g->b_j, *b1 = b0 + g->b_j;
-    __m256d lo00 = _mm256_setzero_pd(), lo01 = lo00, lo10 = lo00, lo11 = lo00;
-    __m256d hi00 = lo00, hi01 = lo00, hi10 = lo00, hi11 = lo00;
+    __m256d lo[4], hi[4];
+    for (int q = 0; q < 4; q++) lo[q] = hi[q] = _mm256_setzero_pd();
     size_t k = 0;
     for (; k + 8 <= K; k += 8) {
         /* every vector in a register (the empty asm): folded into the multiply-adds as memory operands,
@@ -752,28 +761,23 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void dots256_ti
         __m256d x0 = _mm256_loadu_pd(a0 + k), x1 = _mm256_loadu_pd(a1 + k);
         __m256d y0 = _mm256_loadu_pd(b0 + k), y1 = _mm256_loadu_pd(b1 + k);
         __asm__("" : "+x"(x0), "+x"(x1), "+x"(y0), "+x"(y1));
-        lo00 = _mm256_fmadd_pd(x0, y0, lo00), lo01 = _mm256_fmadd_pd(x0, y1, lo01);
-        lo10 = _mm256_fmadd_pd(x1, y0, lo10), lo11 = _mm256_fmadd_pd(x1, y1, lo11);
+        fma22(lo, x0, x1, y0, y1);
         __m256d u0 = _mm256_loadu_pd(a0 + k + 4), u1 = _mm256_loadu_pd(a1 + k + 4);
         __m256d v0 = _mm256_loadu_pd(b0 + k + 4), v1 = _mm256_loadu_pd(b1 + k + 4);
         __asm__("" : "+x"(u0), "+x"(u1), "+x"(v0), "+x"(v1));
-        hi00 = _mm256_fmadd_pd(u0, v0, hi00), hi01 = _mm256_fmadd_pd(u0, v1, hi01);
-        hi10 = _mm256_fmadd_pd(u1, v0, hi10), hi11 = _mm256_fmadd_pd(u1, v1, hi11);
+        fma22(hi, u0, u1, v0, v1);
     }
     if (k < K) { /* lanes past the end add 0 * 0, as in dots256_tile */
         const __m256i m0 = mask256(K - k), m1 = mask256(K - k > 4 ? K - k - 4 : 0);
         __m256d x0, x1, y0, y1, u0, u1, v0, v1;
         load8(a0 + k, &x0, &u0, 0, m0, m1), load8(a1 + k, &x1, &u1, 0, m0, m1);
         load8(b0 + k, &y0, &v0, 0, m0, m1), load8(b1 + k, &y1, &v1, 0, m0, m1);
-        lo00 = _mm256_fmadd_pd(x0, y0, lo00), lo01 = _mm256_fmadd_pd(x0, y1, lo01);
-        lo10 = _mm256_fmadd_pd(x1, y0, lo10), lo11 = _mm256_fmadd_pd(x1, y1, lo11);
-        hi00 = _mm256_fmadd_pd(u0, v0, hi00), hi01 = _mm256_fmadd_pd(u0, v1, hi01);
-        hi10 = _mm256_fmadd_pd(u1, v0, hi10), hi11 = _mm256_fmadd_pd(u1, v1, hi11);
+        fma22(lo, x0, x1, y0, y1), fma22(hi, u0, u1, v0, v1);
     }
-    double *c = g->C + i * g->ldc + j;
-    c[0] = finish(g, sum_lanes256(lo00, hi00), c, i), c[1] = finish(g, sum_lanes256(lo01, hi01), c + 1, i);
-    c += g->ldc;
-    c[0] = finish(g, sum_lanes256(lo10, hi10), c, i + 1), c[1] = finish(g, sum_lanes256(lo11, hi11), c + 1, i + 1);
+    for (int q = 0; q < 4; q++) {
+        double *c = g->C + (i + q / 2) * g->ldc + j + q % 2;
+        *c = finish(g, sum_lanes256(lo[q], hi[q]), c, i + q / 2);
+    }
 }
 
 __attribute__((target("avx2,fma"))) static void dots_avx2(const gemm_problem *problem)
