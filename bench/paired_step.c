@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "fused.h"
+#include "lesson_model.h"
 
 il_status A_dense_prepare(il_dense *net);
 il_status A_dense_step(il_dense *net, const Matrix *X, const Matrix *Y, double lr);
@@ -27,36 +28,6 @@ static double now_us(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec * 1e6 + (double)t.tv_nsec * 1e-3;
-}
-
-/* A value in [-0.5, 0.5) from a fixed sequence: both builds get the same data and weights. */
-static double uniform(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return (double)(*s >> 11) / 9007199254740992.0 - 0.5;
-}
-
-/* The lesson's [2, 10, 5, 1] relu/relu/sigmoid network on 300 examples of two rings, He-scaled weights,
- * as one build makes it; lean as network.lua's plans are. */
-static void make(il_dense *net, il_dense_layer L[3], Matrix **X, Matrix **Y, Matrix *(*new)(size_t, size_t))
-{
-    const size_t m = 300, sizes[4] = {2, 10, 5, 1};
-    uint64_t s = 3;
-    *X = new(2, m), *Y = new(1, m);
-    for (size_t k = 0; k < m; k++) {
-        double r = k % 2 ? 0.5 : 1.0, t = 6.283185307179586 * uniform(&s);
-        (*X)->data[k] = r * cos(t) + 0.05 * uniform(&s);
-        (*X)->data[m + k] = r * sin(t) + 0.05 * uniform(&s);
-        (*Y)->data[k] = (double)(k % 2);
-    }
-    for (int l = 0; l < 3; l++) {
-        size_t o = sizes[l + 1], in = sizes[l];
-        L[l] = (il_dense_layer){new(o, in), new(o, 1), new(o, in), new(o, 1), new(o, m), new(o, m), new(o, m),
-                                new(o, m), l < 2 ? IL_ACT_RELU : IL_ACT_SIGMOID};
-        for (size_t k = 0; k < o * in; k++) L[l].W->data[k] = uniform(&s) * sqrt(24.0 / (double)in);
-    }
-    memset(net, 0, sizeof *net);
-    net->layers = L, net->depth = 3, net->loss = IL_LOSS_BCE, net->leaky_slope = 0.01, net->lean = 1;
 }
 
 static int by_value(const void *a, const void *b)
@@ -75,7 +46,7 @@ int main(int argc, char **argv)
     il_dense a, b;
     il_dense_layer La[3], Lb[3];
     Matrix *Xa, *Ya, *Xb, *Yb;
-    make(&a, La, &Xa, &Ya, A_mat_new), make(&b, Lb, &Xb, &Yb, B_mat_new);
+    lesson_model(&a, La, &Xa, &Ya, A_mat_new), lesson_model(&b, Lb, &Xb, &Yb, B_mat_new);
     if (A_dense_prepare(&a) != IL_OK || B_dense_prepare(&b) != IL_OK) {
         fprintf(stderr, "paired_step: dense_prepare failed\n");
         return 1;
