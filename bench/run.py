@@ -236,8 +236,10 @@ def main():
     text += "\n" + "\n".join(verdict_lines) + "\n"
     print()
     print(text)
-    with open(args.out, "w", encoding="utf-8") as f:
+    partial = args.out + ".partial"  # written whole, then renamed: an interrupted run leaves the old file
+    with open(partial, "w", encoding="utf-8") as f:
         f.write(text)
+    os.replace(partial, args.out)
     print("bench: wrote %s" % os.path.relpath(args.out, ROOT))
 
 
