@@ -54,50 +54,29 @@ static int rounds = 40, calls = 200;
     } while (0)
 
 /* Multiply-adds per nanosecond of twelve independent chains: what the vector unit can do, at the level
- * the kernels run. */
+ * the kernels run (`lanes` doubles a vector, `set1` a value in every lane, `fmadd` one multiply-add). */
 #define PROBE_STEPS 200000
+#define PROBE(name, attributes, vector, set1, fmadd, lanes)                                                   \
+    attributes static double name(void)                                                                     \
+    {                                                                                                        \
+        vector acc[12], mul = set1(0.999999), add = set1(1e-9);                                              \
+        for (int c = 0; c < 12; c++) acc[c] = set1(1.0 + c);                                                 \
+        double t0 = now_ns();                                                                                \
+        for (int n = 0; n < PROBE_STEPS; n++) {                                                              \
+            _Pragma("GCC unroll 12") for (int c = 0; c < 12; c++) acc[c] = fmadd(acc[c], mul, add);          \
+        }                                                                                                    \
+        double t = now_ns() - t0;                                                                            \
+        volatile vector sink = fmadd(acc[0], acc[11], acc[5]); /* the chains are used: not optimised away */ \
+        (void)sink;                                                                                          \
+        return 12.0 * (lanes) * PROBE_STEPS / t;                                                             \
+    }
+#define ONE_VALUE(x) (x)
+PROBE(probe_portable, , double, ONE_VALUE, fma, 1)
 #ifdef HAVE_X86_KERNELS
-__attribute__((target("avx2,fma"))) static double probe_avx2(void)
-{
-    __m256d acc[12], mul = _mm256_set1_pd(0.999999), add = _mm256_set1_pd(1e-9);
-    for (int c = 0; c < 12; c++) acc[c] = _mm256_set1_pd(1.0 + c);
-    double t0 = now_ns();
-    for (int n = 0; n < PROBE_STEPS; n++)
-#pragma GCC unroll 12
-        for (int c = 0; c < 12; c++) acc[c] = _mm256_fmadd_pd(acc[c], mul, add);
-    double t = now_ns() - t0;
-    volatile double sink = acc[0][0] + acc[11][3];
-    (void)sink;
-    return 12.0 * 4 * PROBE_STEPS / t;
-}
-
-__attribute__((target("avx512f"))) static double probe_avx512(void)
-{
-    __m512d acc[12], mul = _mm512_set1_pd(0.999999), add = _mm512_set1_pd(1e-9);
-    for (int c = 0; c < 12; c++) acc[c] = _mm512_set1_pd(1.0 + c);
-    double t0 = now_ns();
-    for (int n = 0; n < PROBE_STEPS; n++)
-#pragma GCC unroll 12
-        for (int c = 0; c < 12; c++) acc[c] = _mm512_fmadd_pd(acc[c], mul, add);
-    double t = now_ns() - t0;
-    volatile double sink = acc[0][0] + acc[11][7];
-    (void)sink;
-    return 12.0 * 8 * PROBE_STEPS / t;
-}
+PROBE(probe_avx2, __attribute__((target("avx2,fma"))), __m256d, _mm256_set1_pd, _mm256_fmadd_pd, 4)
+PROBE(probe_avx512, __attribute__((target("avx512f"))), __m512d, _mm512_set1_pd, _mm512_fmadd_pd, 8)
 #endif
-
-static double probe_portable(void)
-{
-    double acc[12];
-    for (int c = 0; c < 12; c++) acc[c] = 1.0 + c;
-    double t0 = now_ns();
-    for (int n = 0; n < PROBE_STEPS; n++)
-        for (int c = 0; c < 12; c++) acc[c] = fma(acc[c], 0.999999, 1e-9);
-    double t = now_ns() - t0;
-    volatile double sink = acc[0] + acc[11];
-    (void)sink;
-    return 12.0 * PROBE_STEPS / t;
-}
+#undef PROBE
 
 /* The probe's best of 20 short rounds: what the vector unit can do. */
 static double probe(void)
