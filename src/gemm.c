@@ -14,8 +14,8 @@
  * The fused multiply-adds are explicit (C's fma() in the portable code): results differ from the naive
  * loop in the last bits (the tests allow 1e-12), never in NaN or inf behaviour.
  * The SIMD kernels keep a block of C in registers across the whole K loop and write it once; the
- * column (rows form) or k (dots form) tail is a masked vector (AVX2's row-by-row form: one plain vector
- * of four, then at most one masked), so no element is ever handled apart.
+ * column (rows form) or k (dots form) tail is a masked vector (the row-by-row forms: plain vectors down
+ * to four columns, then at most one masked), so no element is ever handled apart.
  * Large products go to CBLAS: there, packing, cache blocking and both cores win over call overhead. */
 #include "gemm.h"
 
@@ -196,10 +196,19 @@ static void dots_portable(const gemm_problem *g)
         }
 }
 
+/* Whether g asks for one of the layers' two second outputs, which the SIMD rows kernels write in the
+ * product's pass: relu(W A + b), or (W^T dZ) * (Z > 0). */
+static int rows_fuses(const gemm_problem *g)
+{
+    enum epilogue epi = epilogue_of(g);
+    return (g->then == THEN_RELU && epi == EPI_BIAS) || (g->then == THEN_RELU_MASK && epi == EPI_STORE);
+}
+
 #ifdef HAVE_X86_KERNELS
 
 /* ---- AVX-512: 8 doubles per register ----
- * rows form: an 8 x 16 block of C in 16 registers; B's two vectors per k are shared by the 8 rows.
+ * rows form, K up to R512_WK with the layers' epilogues: row by row (rows512_small_k, below);
+ * rows form, otherwise: an 8 x 16 block of C in 16 registers; B's two vectors per k are shared by the 8 rows.
  * dots form: a 4 x 3 block of dot products, one register of eight lanes each.
  * Blocks are instantiated for each row count and epilogue (constants at the call sites), so the
  * accumulators stay in registers and the inner loops carry no branches. */
@@ -208,19 +217,19 @@ static void dots_portable(const gemm_problem *g)
 #define D512_MI 4
 #define D512_NJ 3
 
-__attribute__((target("avx512f"))) static inline __mmask8 mask512(size_t w)
+__attribute__((target("avx512f,fma"))) static inline __mmask8 mask512(size_t w)
 {
     return w >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << w) - 1u);
 }
 
-__attribute__((target("avx512f"))) static inline double sum_lanes512(__m512d v)
+__attribute__((target("avx512f,fma"))) static inline double sum_lanes512(__m512d v)
 {
     __m256d t = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
     __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));
     return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
 }
 
-__attribute__((target("avx512f"), always_inline)) static inline __m512d finish512(const gemm_problem *g,
+__attribute__((target("avx512f,fma"), always_inline)) static inline __m512d finish512(const gemm_problem *g,
                                                                                   const enum epilogue epi,
                                                                                   __m512d acc, const double *c,
                                                                                   __mmask8 m, size_t i)
@@ -235,7 +244,7 @@ __attribute__((target("avx512f"), always_inline)) static inline __m512d finish51
 
 /* C[i0:i0+mr, j:j+16] (the columns the masks allow). With all-ones masks (a constant at the call
  * site) the loads and stores compile to plain ones. */
-__attribute__((target("avx512f"), always_inline)) static inline void
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
 rows512_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enum epilogue epi, const __mmask8 m0,
              const __mmask8 m1)
 {
@@ -261,7 +270,7 @@ rows512_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
     }
 }
 
-__attribute__((target("avx512f"), always_inline)) static inline void rows512_panel(const gemm_problem *g,
+__attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_panel(const gemm_problem *g,
                                                                                    size_t i0, const int mr,
                                                                                    const enum epilogue epi)
 {
@@ -273,7 +282,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void rows512_pan
     }
 }
 
-__attribute__((target("avx512f"), always_inline)) static inline void rows512_all(const gemm_problem *g,
+__attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_all(const gemm_problem *g,
                                                                                  const enum epilogue epi)
 {
     size_t i = 0;
@@ -290,9 +299,142 @@ __attribute__((target("avx512f"), always_inline)) static inline void rows512_all
     }
 }
 
-__attribute__((target("avx512f"))) static void rows_avx512(const gemm_problem *g)
+/* rows form, K up to R512_WK (a constant), the layers' epilogues (C = acc, or acc + bias): row by row, as
+ * AVX2's rows256_small_k: the row's K values of op(A) broadcast once into registers, the row swept 16
+ * columns at a time with the multiply-adds reading B straight from memory; the row's tail is at most one
+ * vector of eight, one of four and one masked (a masked tail of up to 15 measured about 1% slower on the
+ * lesson's step). A ReLU layer's second output (then) is written in the same pass, as on AVX2. */
+#define R512_WK 12
+
+/* elementwise.c's formulas, as relu256 and relu_mask256 */
+__attribute__((target("avx512f,fma"))) static inline __m512d relu512(__m512d x)
 {
-    switch (epilogue_of(g)) {
+    return _mm512_max_pd(_mm512_setzero_pd(), x);
+}
+
+__attribute__((target("avx512f,fma"))) static inline __m512d relu_mask512(__m512d da, __m512d z)
+{
+    const __mmask8 on = _mm512_cmp_pd_mask(_mm512_setzero_pd(), z, _CMP_LT_OQ);
+    return _mm512_mul_pd(da, _mm512_maskz_mov_pd(on, _mm512_set1_pd(1.0)));
+}
+
+/* C[at:at+8] from v (the epilogue done), then D's when `then` asks: the lanes m allows. In place (D is C),
+ * only D's values are stored. */
+__attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_write8(const gemm_problem *g, size_t at,
+                                                                                        __m512d v, const enum then then,
+                                                                                        __mmask8 m)
+{
+    if (then == THEN_NONE || g->D != g->C) _mm512_mask_storeu_pd(g->C + at, m, v);
+    if (then == THEN_NONE) return;
+    v = then == THEN_RELU ? relu512(v) : relu_mask512(v, _mm512_maskz_loadu_pd(m, g->Zmask + at));
+    _mm512_mask_storeu_pd(g->D + at, m, v);
+}
+
+/* C[i, j:j+8 * nv] (and D's) for a small K: w holds op(A)[i, 0..K-1] broadcast, bias the row's bias; nv
+ * (a constant) is 2 (sixteen columns) or 1 (the lanes m allows). */
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_row_block(const gemm_problem *g, const __m512d *w, __m512d bias, size_t at, size_t j, const int K,
+                  const enum epilogue epi, const enum then then, const int nv, __mmask8 m)
+{
+    __m512d v0 = _mm512_setzero_pd(), v1 = _mm512_setzero_pd();
+#pragma GCC unroll 12
+    for (int k = 0; k < K; k++) {
+        const double *b = g->B + k * g->b_k + j;
+        if (nv == 2) {
+            v0 = _mm512_fmadd_pd(w[k], _mm512_loadu_pd(b), v0);
+            v1 = _mm512_fmadd_pd(w[k], _mm512_loadu_pd(b + 8), v1);
+        } else {
+            v0 = _mm512_fmadd_pd(w[k], _mm512_maskz_loadu_pd(m, b), v0);
+        }
+    }
+    if (epi == EPI_BIAS) v0 = _mm512_add_pd(v0, bias), v1 = _mm512_add_pd(v1, bias);
+    if (nv == 2) {
+        rows512_write8(g, at + j, v0, then, 0xFF);
+        rows512_write8(g, at + j + 8, v1, then, 0xFF);
+    } else {
+        rows512_write8(g, at + j, v0, then, m);
+    }
+}
+
+/* C[i, j:j+4] (and D's) for a small K, with the lower halves of rows512_row_block's registers: a row's
+ * four columns before at most one masked vector. */
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_row_block4(const gemm_problem *g, const __m512d *w, __m512d bias, size_t at, size_t j, const int K,
+                   const enum epilogue epi, const enum then then)
+{
+    __m256d v = _mm256_setzero_pd();
+#pragma GCC unroll 12
+    for (int k = 0; k < K; k++) v = _mm256_fmadd_pd(_mm512_castpd512_pd256(w[k]), _mm256_loadu_pd(g->B + k * g->b_k + j), v);
+    if (epi == EPI_BIAS) v = _mm256_add_pd(v, _mm512_castpd512_pd256(bias));
+    const size_t o = at + j;
+    if (then == THEN_NONE || g->D != g->C) _mm256_storeu_pd(g->C + o, v);
+    if (then == THEN_NONE) return;
+    if (then == THEN_RELU) v = _mm256_max_pd(_mm256_setzero_pd(), v);
+    else {
+        const __m256d on = _mm256_cmp_pd(_mm256_setzero_pd(), _mm256_loadu_pd(g->Zmask + o), _CMP_LT_OQ);
+        v = _mm256_mul_pd(v, _mm256_and_pd(on, _mm256_set1_pd(1.0)));
+    }
+    _mm256_storeu_pd(g->D + o, v);
+}
+
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_row(const gemm_problem *g, size_t i, const int K, const enum epilogue epi, const enum then then)
+{
+    __m512d w[R512_WK];
+#pragma GCC unroll 12
+    for (int k = 0; k < K; k++) w[k] = _mm512_set1_pd(g->A[i * g->a_i + k * g->a_k]);
+    const __m512d bias = epi == EPI_BIAS ? _mm512_set1_pd(g->bias[i]) : _mm512_setzero_pd();
+    const size_t at = i * g->ldc, N = g->N;
+    size_t j = 0;
+    for (; j + 16 <= N; j += 16) rows512_row_block(g, w, bias, at, j, K, epi, then, 2, 0xFF);
+    if (j + 8 <= N) rows512_row_block(g, w, bias, at, j, K, epi, then, 1, 0xFF), j += 8;
+    if (j + 4 <= N) rows512_row_block4(g, w, bias, at, j, K, epi, then), j += 4;
+    if (j < N) rows512_row_block(g, w, bias, at, j, K, epi, then, 1, mask512(N - j));
+}
+
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_small_k(const gemm_problem *g, const int K, const enum epilogue epi, const enum then then)
+{
+    for (size_t i = 0; i < g->M; i++) rows512_row(g, i, K, epi, then);
+}
+
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_small_k_of(const gemm_problem *g, const enum epilogue epi, const enum then then)
+{
+    switch (g->K) {
+    case 1: rows512_small_k(g, 1, epi, then); break;
+    case 2: rows512_small_k(g, 2, epi, then); break;
+    case 3: rows512_small_k(g, 3, epi, then); break;
+    case 4: rows512_small_k(g, 4, epi, then); break;
+    case 5: rows512_small_k(g, 5, epi, then); break;
+    case 6: rows512_small_k(g, 6, epi, then); break;
+    case 7: rows512_small_k(g, 7, epi, then); break;
+    case 8: rows512_small_k(g, 8, epi, then); break;
+    case 9: rows512_small_k(g, 9, epi, then); break;
+    case 10: rows512_small_k(g, 10, epi, then); break;
+    case 11: rows512_small_k(g, 11, epi, then); break;
+    default: rows512_small_k(g, 12, epi, then); break;
+    }
+}
+
+/* Whether the AVX-512 rows kernel writes g's second output itself: the layers' two cases, with a small K. */
+static int rows_avx512_fuses(const gemm_problem *g) { return g->K <= R512_WK && rows_fuses(g); }
+
+/* A small K with the layers' epilogues: row by row (rows512_small_k); otherwise 8 x 16 blocks. Any `then`
+ * rows_avx512_fuses refuses is left to the caller. */
+__attribute__((target("avx512f,fma"))) static void rows_avx512(const gemm_problem *problem)
+{
+    gemm_problem copy = *problem, *g = &copy;
+    const enum epilogue epi = epilogue_of(g);
+    if (!rows_avx512_fuses(g)) g->then = THEN_NONE;
+    if (g->K <= R512_WK && epi != EPI_GENERAL) {
+        if (g->then == THEN_RELU) rows512_small_k_of(g, EPI_BIAS, THEN_RELU);
+        else if (g->then == THEN_RELU_MASK) rows512_small_k_of(g, EPI_STORE, THEN_RELU_MASK);
+        else if (epi == EPI_BIAS) rows512_small_k_of(g, EPI_BIAS, THEN_NONE);
+        else rows512_small_k_of(g, EPI_STORE, THEN_NONE);
+        return;
+    }
+    switch (epi) {
     case EPI_STORE: rows512_all(g, EPI_STORE); break;
     case EPI_BIAS: rows512_all(g, EPI_BIAS); break;
     default: rows512_all(g, EPI_GENERAL); break;
@@ -300,7 +442,7 @@ __attribute__((target("avx512f"))) static void rows_avx512(const gemm_problem *g
 }
 
 /* One chunk of 8 k's added into the ri x rj lanes. */
-__attribute__((target("avx512f"), always_inline)) static inline void
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
 dots512_chunk(const double *const *a, const double *const *b, size_t k, const int ri, const int rj,
               const __mmask8 m, __m512d acc[D512_MI][D512_NJ])
 {
@@ -316,7 +458,7 @@ dots512_chunk(const double *const *a, const double *const *b, size_t k, const in
 }
 
 /* The ri x rj dot products C[i0.., j0..] = dot(A[i,:], B[j,:]) over all K. */
-__attribute__((target("avx512f"), always_inline)) static inline void
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
 dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
 {
     const size_t K = g->K;
@@ -342,7 +484,7 @@ dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const in
         }
 }
 
-__attribute__((target("avx512f"), always_inline)) static inline void dots512_rows(const gemm_problem *g,
+__attribute__((target("avx512f,fma"), always_inline)) static inline void dots512_rows(const gemm_problem *g,
                                                                                   size_t i0, const int ri)
 {
     size_t j = 0;
@@ -351,7 +493,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void dots512_row
     else if (g->N - j == 1) dots512_tile(g, i0, j, ri, 1);
 }
 
-__attribute__((target("avx512f"))) static void dots_avx512(const gemm_problem *g)
+__attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_problem *g)
 {
     size_t i = 0;
     for (; i + D512_MI <= g->M; i += D512_MI) dots512_rows(g, i, D512_MI);
@@ -626,12 +768,6 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void rows256_ep
         }
 }
 
-/* Whether the AVX2 rows kernel writes g's second output itself (the layers' two cases). */
-static int rows_avx2_fuses(const gemm_problem *g)
-{
-    enum epilogue epi = epilogue_of(g);
-    return (g->then == THEN_RELU && epi == EPI_BIAS) || (g->then == THEN_RELU_MASK && epi == EPI_STORE);
-}
 
 /* A small op(A) (at most R256_WIDE values) copied to wide[] with each value in four lanes, and g pointed at
  * it: a_value256 then reads it with no broadcast per multiply-add. */
@@ -643,11 +779,11 @@ __attribute__((target("avx2,fma"))) static inline void widen_a(gemm_problem *g, 
     g->A = wide, g->a_i = 4 * g->K, g->a_k = 4;
 }
 
-/* The layers' fused cases (rows_avx2_fuses) write D here; any other `then` is left to the caller. */
+/* The layers' fused cases (rows_fuses) write D here; any other `then` is left to the caller. */
 __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *problem)
 {
     gemm_problem copy = *problem;
-    if (!rows_avx2_fuses(&copy)) copy.then = THEN_NONE;
+    if (!rows_fuses(&copy)) copy.then = THEN_NONE;
     if (copy.K > R256_WK && copy.M * copy.K <= R256_WIDE) {
         _Alignas(32) double wide[R256_WIDE * 4];
         widen_a(&copy, wide);
@@ -909,7 +1045,11 @@ static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix 
     gemm_problem g = make_problem(C, A, transA, B, 0, 1.0, 0.0, bias);
     int on_kernels = g.M > 0 && g.N > 0 && g.K > 0 && !goes_to_cblas(&g);
     g.then = then, g.D = D->data, g.Zmask = Zmask ? Zmask->data : NULL;
-    if (on_kernels && il_cpu_isa() == IL_ISA_AVX2 && rows_avx2_fuses(&g)) {
+    if (on_kernels && il_cpu_isa() == IL_ISA_AVX512 && rows_avx512_fuses(&g)) {
+        rows_avx512(&g);
+        return IL_OK;
+    }
+    if (on_kernels && il_cpu_isa() == IL_ISA_AVX2 && rows_fuses(&g)) {
         rows_avx2(&g);
         return IL_OK;
     }

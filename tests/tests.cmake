@@ -14,6 +14,9 @@ endforeach()
 # The kernels once more on the portable path (what a CPU without AVX2 runs), whatever this CPU has.
 add_test(NAME c/test_kernels_portable COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(c/test_kernels_portable PROPERTIES ENVIRONMENT "INITLAB_ISA=portable")
+# And capped at AVX2, so that a CPU with AVX-512 tests both SIMD paths (on one without, this is the best path).
+add_test(NAME c/test_kernels_avx2 COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(c/test_kernels_avx2 PROPERTIES ENVIRONMENT "INITLAB_ISA=avx2")
 # And with OpenBLAS missing at run time: large products fall back to initlab's kernels.
 add_test(NAME c/test_kernels_without_openblas COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(c/test_kernels_without_openblas PROPERTIES ENVIRONMENT "INITLAB_OPENBLAS=/nonexistent/libopenblas.so.0")
