@@ -214,8 +214,10 @@ static int rows_fuses(const gemm_problem *g)
  * accumulators stay in registers and the inner loops carry no branches. */
 
 #define R512_MR 8
-#define D512_MI 4
-#define D512_NJ 3
+#define D512_MI 5 /* a tile's rows of A */
+#define D512_NJ 4 /* its rows of B; D512_NJ_ONE when A has one row */
+#define D512_NJ_ONE 8
+#define D512_NJ_MAX D512_NJ_ONE
 
 __attribute__((target("avx512f,fma"))) static inline __mmask8 mask512(size_t w)
 {
@@ -444,15 +446,15 @@ __attribute__((target("avx512f,fma"))) static void rows_avx512(const gemm_proble
 /* One chunk of 8 k's added into the ri x rj lanes. */
 __attribute__((target("avx512f,fma"), always_inline)) static inline void
 dots512_chunk(const double *const *a, const double *const *b, size_t k, const int ri, const int rj,
-              const __mmask8 m, __m512d acc[D512_MI][D512_NJ])
+              const __mmask8 m, __m512d acc[D512_MI][D512_NJ_MAX])
 {
-    __m512d bv[D512_NJ];
-#pragma GCC unroll 3
+    __m512d bv[D512_NJ_MAX];
+#pragma GCC unroll 8
     for (int c = 0; c < rj; c++) bv[c] = _mm512_maskz_loadu_pd(m, b[c] + k);
-#pragma GCC unroll 4
+#pragma GCC unroll 5
     for (int r = 0; r < ri; r++) {
         const __m512d av = _mm512_maskz_loadu_pd(m, a[r] + k);
-#pragma GCC unroll 3
+#pragma GCC unroll 8
         for (int c = 0; c < rj; c++) acc[r][c] = _mm512_fmadd_pd(av, bv[c], acc[r][c]);
     }
 }
@@ -462,46 +464,74 @@ __attribute__((target("avx512f,fma"), always_inline)) static inline void
 dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
 {
     const size_t K = g->K;
-    const double *a[D512_MI], *b[D512_NJ];
-    __m512d acc[D512_MI][D512_NJ];
-#pragma GCC unroll 4
+    const double *a[D512_MI], *b[D512_NJ_MAX];
+    __m512d acc[D512_MI][D512_NJ_MAX];
+#pragma GCC unroll 5
     for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
-#pragma GCC unroll 3
+#pragma GCC unroll 8
     for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
-#pragma GCC unroll 4
+#pragma GCC unroll 5
     for (int r = 0; r < ri; r++)
-#pragma GCC unroll 3
+#pragma GCC unroll 8
         for (int c = 0; c < rj; c++) acc[r][c] = _mm512_setzero_pd();
     size_t k = 0;
     for (; k + 8 <= K; k += 8) dots512_chunk(a, b, k, ri, rj, 0xFF, acc);
     if (k < K) dots512_chunk(a, b, k, ri, rj, mask512(K - k), acc);
-#pragma GCC unroll 4
+#pragma GCC unroll 5
     for (int r = 0; r < ri; r++)
-#pragma GCC unroll 3
+#pragma GCC unroll 8
         for (int c = 0; c < rj; c++) {
             double *out = g->C + (i0 + r) * g->ldc + j0 + c;
             *out = finish(g, sum_lanes512(acc[r][c]), out, i0 + r);
         }
 }
 
-__attribute__((target("avx512f,fma"), always_inline)) static inline void dots512_rows(const gemm_problem *g,
-                                                                                  size_t i0, const int ri)
+/* C[i0:i0+ri, j0:j0+rj] for rj given at run time: 1 to D512_NJ, or to D512_NJ_ONE when ri is 1 (the
+ * instantiated tiles keep their accumulators and loads in registers). */
+__attribute__((target("avx512f,fma"), always_inline)) static inline void dots512_tile_n(const gemm_problem *g,
+                                                                                        size_t i0, size_t j0,
+                                                                                        const int ri, size_t rj)
 {
-    size_t j = 0;
-    for (; j + D512_NJ <= g->N; j += D512_NJ) dots512_tile(g, i0, j, ri, D512_NJ);
-    if (g->N - j == 2) dots512_tile(g, i0, j, ri, 2);
-    else if (g->N - j == 1) dots512_tile(g, i0, j, ri, 1);
+    _Static_assert(D512_NJ == 4 && D512_NJ_ONE == 8, "the cases below");
+    switch (ri == 1 ? rj : rj > 4 ? 4 : rj) {
+    case 8: dots512_tile(g, i0, j0, 1, 8); break;
+    case 7: dots512_tile(g, i0, j0, 1, 7); break;
+    case 6: dots512_tile(g, i0, j0, 1, 6); break;
+    case 5: dots512_tile(g, i0, j0, 1, 5); break;
+    case 4: dots512_tile(g, i0, j0, ri, 4); break;
+    case 3: dots512_tile(g, i0, j0, ri, 3); break;
+    case 2: dots512_tile(g, i0, j0, ri, 2); break;
+    default: dots512_tile(g, i0, j0, ri, 1); break;
+    }
 }
 
-__attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_problem *g)
+/* The size of part p when n is cut into `parts` near-equal parts (10 into 3: 4, 3, 3). */
+static size_t part_size(size_t n, size_t parts, size_t p) { return n / parts + (p < n % parts); }
+
+/* Tiles of near-equal sizes, at most D512_MI x D512_NJ (1 x D512_NJ_ONE for a single row of A): each dot's
+ * eight lanes are a chain of K / 8 dependent multiply-adds, so a tile of few dots (the 1 x 1 tile left by
+ * fixed 4 x 3 tiles on 5 x 10) waits on its chains' latency instead of filling the multiply-add units. */
+__attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_problem *problem)
 {
+    const gemm_problem copy = *problem, *g = &copy;
+    const size_t panels = (g->M + D512_MI - 1) / D512_MI;
     size_t i = 0;
-    for (; i + D512_MI <= g->M; i += D512_MI) dots512_rows(g, i, D512_MI);
-    switch (g->M - i) {
-    case 3: dots512_rows(g, i, 3); break;
-    case 2: dots512_rows(g, i, 2); break;
-    case 1: dots512_rows(g, i, 1); break;
-    default: break;
+    for (size_t p = 0; p < panels; p++) {
+        const size_t ri = part_size(g->M, panels, p), most = ri == 1 ? D512_NJ_ONE : D512_NJ;
+        const size_t groups = (g->N + most - 1) / most;
+        size_t j = 0;
+        for (size_t q = 0; q < groups; q++) {
+            const size_t rj = part_size(g->N, groups, q);
+            switch (ri) {
+            case 5: dots512_tile_n(g, i, j, 5, rj); break;
+            case 4: dots512_tile_n(g, i, j, 4, rj); break;
+            case 3: dots512_tile_n(g, i, j, 3, rj); break;
+            case 2: dots512_tile_n(g, i, j, 2, rj); break;
+            default: dots512_tile_n(g, i, j, 1, rj); break;
+            }
+            j += rj;
+        }
+        i += ri;
     }
 }
 
