@@ -275,11 +275,89 @@ __attribute__((target("avx2"))) static void pairwise_rows_avx2(double *out, cons
                                            : pairwise_avx2_1(rest, ld, n));
     for (size_t r = 0; i + r < rows; r++) out[i + r] = last[r];
 }
+
+/* AVX-512: R rows at once (R a constant up to 8), each row's eight accumulators one register; the lanes
+ * then summed pairwise by swapping neighbours, pairs, then halves: lane 0 ends as
+ * ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), exactly the additions above (a + b is b + a). */
+__attribute__((target("avx512f"), always_inline)) static inline void pairwise_leaf_avx512(double *res, const double *a,
+                                                                                       size_t ld, size_t n, const int R)
+{
+    __m512d v[8];
+    const size_t end = n - n % 8;
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) v[r] = _mm512_loadu_pd(a + r * ld);
+    for (size_t i = 8; i < end; i += 8)
+#pragma GCC unroll 8
+        for (int r = 0; r < R; r++) v[r] = _mm512_add_pd(v[r], _mm512_loadu_pd(a + r * ld + i));
+#pragma GCC unroll 8
+    for (int r = 0; r < R; r++) {
+        __m512d t = _mm512_add_pd(v[r], _mm512_permute_pd(v[r], 0x55));                       /* neighbours */
+        t = _mm512_add_pd(t, _mm512_permutex_pd(t, _MM_SHUFFLE(1, 0, 3, 2)));                   /* pairs */
+        t = _mm512_add_pd(t, _mm512_shuffle_f64x2(t, t, _MM_SHUFFLE(1, 0, 3, 2)));              /* halves */
+        double s = _mm512_cvtsd_f64(t);
+        for (size_t i = end; i < n; i++) s += a[r * ld + i];
+        res[r] = s;
+    }
+}
+
+/* R rows' sums (R a constant up to 8) into res[0..R-1], by the recursion of ew_pairwise_sum. */
+#define PAIRWISE_AVX512(R)                                                                                      \
+    __attribute__((target("avx512f"))) static void pairwise_avx512_##R(double *res, const double *a, size_t ld, \
+                                                                       size_t n)                               \
+    {                                                                                                          \
+        if (n <= 128) {                                                                                        \
+            pairwise_leaf_avx512(res, a, ld, n, R);                                                            \
+            return;                                                                                            \
+        }                                                                                                      \
+        const size_t n2 = ew_pairwise_split(n);                                                                \
+        double right[8];                                                                                       \
+        pairwise_avx512_##R(res, a, ld, n2);                                                                   \
+        pairwise_avx512_##R(right, a + n2, ld, n - n2);                                                        \
+        for (int r = 0; r < (R); r++) res[r] += right[r];                                                      \
+    }
+PAIRWISE_AVX512(1)
+PAIRWISE_AVX512(2)
+PAIRWISE_AVX512(3)
+PAIRWISE_AVX512(4)
+PAIRWISE_AVX512(5)
+PAIRWISE_AVX512(6)
+PAIRWISE_AVX512(7)
+PAIRWISE_AVX512(8)
+#undef PAIRWISE_AVX512
+
+/* Rows of n >= 8 values in groups of near-equal sizes, at most eight (10 rows: 5 + 5, so that no group is
+ * one or two chains of dependent additions). */
+__attribute__((target("avx512f"))) static void pairwise_rows_avx512(double *out, const double *a, size_t rows,
+                                                                   size_t n, size_t ld)
+{
+    const size_t groups = (rows + 7) / 8;
+    size_t i = 0;
+    for (size_t q = 0; q < groups; q++) {
+        const size_t R = rows / groups + (q < rows % groups);
+        double *o = out + i;
+        const double *p = a + i * ld;
+        switch (R) {
+        case 8: pairwise_avx512_8(o, p, ld, n); break;
+        case 7: pairwise_avx512_7(o, p, ld, n); break;
+        case 6: pairwise_avx512_6(o, p, ld, n); break;
+        case 5: pairwise_avx512_5(o, p, ld, n); break;
+        case 4: pairwise_avx512_4(o, p, ld, n); break;
+        case 3: pairwise_avx512_3(o, p, ld, n); break;
+        case 2: pairwise_avx512_2(o, p, ld, n); break;
+        default: pairwise_avx512_1(o, p, ld, n); break;
+        }
+        i += R;
+    }
+}
 #endif
 
 void ew_pairwise_rows(double *out, const double *a, size_t rows, size_t n, size_t ld)
 {
 #ifdef HAVE_X86_KERNELS
+    if (n >= 8 && il_cpu_isa() == IL_ISA_AVX512) {
+        pairwise_rows_avx512(out, a, rows, n, ld);
+        return;
+    }
     if (n >= 8 && il_cpu_isa() >= IL_ISA_AVX2) {
         pairwise_rows_avx2(out, a, rows, n, ld);
         return;
