@@ -11,7 +11,8 @@ int il_cpu_supports(il_isa isa)
     case IL_ISA_PORTABLE: return 1;
 #if defined(__x86_64__) && defined(__GNUC__)
     case IL_ISA_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case IL_ISA_AVX512: return __builtin_cpu_supports("avx512f");
+    /* the AVX-512 kernels use FMA's 256-bit forms too */
+    case IL_ISA_AVX512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
 #endif
     default: return 0;
     }

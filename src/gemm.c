@@ -209,7 +209,8 @@ static int rows_fuses(const gemm_problem *g)
 /* ---- AVX-512: 8 doubles per register ----
  * rows form, K up to R512_WK with the layers' epilogues: row by row (rows512_small_k, below);
  * rows form, otherwise: an 8 x 16 block of C in 16 registers; B's two vectors per k are shared by the 8 rows.
- * dots form: a 4 x 3 block of dot products, one register of eight lanes each.
+ * dots form: near-equal tiles of up to 5 x 4 dot products (1 x 8 for one row of A), one register of
+ *   eight lanes each (dots_avx512).
  * Blocks are instantiated for each row count and epilogue (constants at the call sites), so the
  * accumulators stay in registers and the inner loops carry no branches. */
 
@@ -232,9 +233,9 @@ __attribute__((target("avx512f,fma"))) static inline double sum_lanes512(__m512d
 }
 
 __attribute__((target("avx512f,fma"), always_inline)) static inline __m512d finish512(const gemm_problem *g,
-                                                                                  const enum epilogue epi,
-                                                                                  __m512d acc, const double *c,
-                                                                                  __mmask8 m, size_t i)
+                                                                                      const enum epilogue epi,
+                                                                                      __m512d acc, const double *c,
+                                                                                      __mmask8 m, size_t i)
 {
     if (epi == EPI_STORE) return acc;
     if (epi == EPI_BIAS) return _mm512_add_pd(acc, _mm512_set1_pd(g->bias[i]));
@@ -273,8 +274,8 @@ rows512_tile(const gemm_problem *g, size_t i0, size_t j, const int mr, const enu
 }
 
 __attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_panel(const gemm_problem *g,
-                                                                                   size_t i0, const int mr,
-                                                                                   const enum epilogue epi)
+                                                                                       size_t i0, const int mr,
+                                                                                       const enum epilogue epi)
 {
     size_t j = 0;
     for (; j + 16 <= g->N; j += 16) rows512_tile(g, i0, j, mr, epi, 0xFF, 0xFF);
@@ -285,7 +286,7 @@ __attribute__((target("avx512f,fma"), always_inline)) static inline void rows512
 }
 
 __attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_all(const gemm_problem *g,
-                                                                                 const enum epilogue epi)
+                                                                                     const enum epilogue epi)
 {
     size_t i = 0;
     for (; i + R512_MR <= g->M; i += R512_MR) rows512_panel(g, i, R512_MR, epi);
@@ -322,9 +323,8 @@ __attribute__((target("avx512f,fma"))) static inline __m512d relu_mask512(__m512
 
 /* C[at:at+8] from v (the epilogue done), then D's when `then` asks: the lanes m allows. In place (D is C),
  * only D's values are stored. */
-__attribute__((target("avx512f,fma"), always_inline)) static inline void rows512_write8(const gemm_problem *g, size_t at,
-                                                                                        __m512d v, const enum then then,
-                                                                                        __mmask8 m)
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+rows512_write8(const gemm_problem *g, size_t at, __m512d v, const enum then then, __mmask8 m)
 {
     if (then == THEN_NONE || g->D != g->C) _mm512_mask_storeu_pd(g->C + at, m, v);
     if (then == THEN_NONE) return;
@@ -366,7 +366,8 @@ rows512_row_block4(const gemm_problem *g, const __m512d *w, __m512d bias, size_t
 {
     __m256d v = _mm256_setzero_pd();
 #pragma GCC unroll 12
-    for (int k = 0; k < K; k++) v = _mm256_fmadd_pd(_mm512_castpd512_pd256(w[k]), _mm256_loadu_pd(g->B + k * g->b_k + j), v);
+    for (int k = 0; k < K; k++)
+        v = _mm256_fmadd_pd(_mm512_castpd512_pd256(w[k]), _mm256_loadu_pd(g->B + k * g->b_k + j), v);
     if (epi == EPI_BIAS) v = _mm256_add_pd(v, _mm512_castpd512_pd256(bias));
     const size_t o = at + j;
     if (then == THEN_NONE || g->D != g->C) _mm256_storeu_pd(g->C + o, v);
