@@ -149,6 +149,10 @@ __attribute__((target("avx512f"))) static void sigmoid_avx512(double *out, const
 
 /* ---- AVX2 + FMA: 4 at a time ---- */
 
+#ifndef EXP256_CHAINS
+#define EXP256_CHAINS 4
+#endif
+
 __attribute__((target("avx2,fma"))) static inline __m256d pow2i_256(__m256d k)
 {
     __m256i bits = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(ROUNDING_MAGIC)));
@@ -156,33 +160,37 @@ __attribute__((target("avx2,fma"))) static inline __m256d pow2i_256(__m256d k)
     return _mm256_castsi256_pd(bits);
 }
 
-__attribute__((target("avx2,fma"))) static inline __m256d exp256(__m256d x)
+/* exp of the n vectors v[0..n-1] in place (n a constant), each step done for all of them before the
+ * next: one exp is a chain of some thirty dependent steps, and cores whose schedulers hold few waiting
+ * instructions (AMD's Zen 2: 36) only overlap chains that sit side by side in the program. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void exp256_n(__m256d *v, const int n)
 {
-    __m256d xc = _mm256_min_pd(_mm256_max_pd(x, _mm256_set1_pd(EXP_LOWEST)), _mm256_set1_pd(EXP_HIGHEST));
-    __m256d k = _mm256_round_pd(_mm256_mul_pd(xc, _mm256_set1_pd(LOG2E)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256d nk = _mm256_sub_pd(_mm256_setzero_pd(), k);
-    __m256d r = _mm256_fmadd_pd(nk, _mm256_set1_pd(LN2_HI), xc);
-    r = _mm256_fmadd_pd(nk, _mm256_set1_pd(LN2_LO), r);
-    __m256d q = _mm256_set1_pd(C13);
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C12));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C11));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C10));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C9));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C8));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C7));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C6));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C5));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C4));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C3));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(C2));
-    q = _mm256_fmadd_pd(q, r, _mm256_set1_pd(1.0));
-    __m256d p = _mm256_fmadd_pd(q, r, _mm256_set1_pd(1.0));
-    __m256d k1 = _mm256_floor_pd(_mm256_mul_pd(k, _mm256_set1_pd(0.5)));
-    __m256d k2 = _mm256_sub_pd(k, k1);
-    __m256d y = _mm256_mul_pd(_mm256_mul_pd(p, pow2i_256(k1)), pow2i_256(k2));
-    __m256d nan = _mm256_cmp_pd(x, x, _CMP_UNORD_Q);
-    return _mm256_blendv_pd(y, _mm256_add_pd(x, x), nan);
+    __m256d k[EXP256_CHAINS], r[EXP256_CHAINS], q[EXP256_CHAINS];
+#define EACH for (int c = 0; c < n; c++)
+#pragma GCC unroll 4
+    EACH {
+        __m256d xc = _mm256_min_pd(_mm256_max_pd(v[c], _mm256_set1_pd(EXP_LOWEST)), _mm256_set1_pd(EXP_HIGHEST));
+        k[c] = _mm256_round_pd(_mm256_mul_pd(xc, _mm256_set1_pd(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        __m256d nk = _mm256_sub_pd(_mm256_setzero_pd(), k[c]);
+        r[c] = _mm256_fmadd_pd(nk, _mm256_set1_pd(LN2_HI), xc);
+        r[c] = _mm256_fmadd_pd(nk, _mm256_set1_pd(LN2_LO), r[c]);
+        q[c] = _mm256_set1_pd(C13);
+    }
+    static const double coefficients[] = {C12, C11, C10, C9, C8, C7, C6, C5, C4, C3, C2, 1.0, 1.0};
+#pragma GCC unroll 13
+    for (int t = 0; t < 13; t++) {
+#pragma GCC unroll 4
+        EACH q[c] = _mm256_fmadd_pd(q[c], r[c], _mm256_set1_pd(coefficients[t]));
+    }
+#pragma GCC unroll 4
+    EACH {
+        __m256d k1 = _mm256_floor_pd(_mm256_mul_pd(k[c], _mm256_set1_pd(0.5)));
+        __m256d k2 = _mm256_sub_pd(k[c], k1);
+        __m256d y = _mm256_mul_pd(_mm256_mul_pd(q[c], pow2i_256(k1)), pow2i_256(k2));
+        __m256d nan = _mm256_cmp_pd(v[c], v[c], _CMP_UNORD_Q);
+        v[c] = _mm256_blendv_pd(y, _mm256_add_pd(v[c], v[c]), nan);
+    }
+#undef EACH
 }
 
 __attribute__((target("avx2,fma"))) static inline __m256i tail_mask256(size_t w)
@@ -190,37 +198,47 @@ __attribute__((target("avx2,fma"))) static inline __m256i tail_mask256(size_t w)
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)w), _mm256_setr_epi64x(0, 1, 2, 3));
 }
 
-__attribute__((target("avx2,fma"))) static void exp_avx2(double *out, const double *x, size_t n)
+/* out[i..i+4n) = f(x[i..i+4n)), f exp (sigmoid 0) or the sigmoid (1); n vectors side by side. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void exp256_block(double *out, const double *x,
+                                                                                  const int n, const int sigmoid)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d v[EXP256_CHAINS];
+#pragma GCC unroll 4
+    for (int c = 0; c < n; c++) {
+        v[c] = _mm256_loadu_pd(x + 4 * c);
+        if (sigmoid) v[c] = _mm256_sub_pd(_mm256_setzero_pd(), v[c]);
+    }
+    exp256_n(v, n);
+#pragma GCC unroll 4
+    for (int c = 0; c < n; c++)
+        _mm256_storeu_pd(out + 4 * c, sigmoid ? _mm256_div_pd(one, _mm256_add_pd(one, v[c])) : v[c]);
+}
+
+__attribute__((target("avx2,fma"), always_inline)) static inline void exp256_all(double *out, const double *x,
+                                                                                size_t n, const int sigmoid)
 {
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, exp256(_mm256_loadu_pd(x + i)));
+    for (; i + 4 * EXP256_CHAINS <= n; i += 4 * EXP256_CHAINS) exp256_block(out + i, x + i, EXP256_CHAINS, sigmoid);
+    for (; i + 4 <= n; i += 4) exp256_block(out + i, x + i, 1, sigmoid);
     if (i < n) {
-        __m256i m = tail_mask256(n - i);
-        _mm256_maskstore_pd(out + i, m, exp256(_mm256_maskload_pd(x + i, m)));
+        const __m256i m = tail_mask256(n - i);
+        __m256d v = _mm256_maskload_pd(x + i, m);
+        if (sigmoid) v = _mm256_sub_pd(_mm256_setzero_pd(), v);
+        exp256_n(&v, 1);
+        if (sigmoid) v = _mm256_div_pd(_mm256_set1_pd(1.0), _mm256_add_pd(_mm256_set1_pd(1.0), v));
+        _mm256_maskstore_pd(out + i, m, v);
     }
+}
+
+__attribute__((target("avx2,fma"))) static void exp_avx2(double *out, const double *x, size_t n)
+{
+    exp256_all(out, x, n, 0);
 }
 
 __attribute__((target("avx2,fma"))) static void sigmoid_avx2(double *out, const double *x, size_t n)
 {
-    const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
-    size_t i = 0;
-    /* two vectors at a time: each exp is one long chain of dependent steps, and two chains interleaved
-     * keep the multiply-add units busier */
-    for (; i + 8 <= n; i += 8) {
-        __m256d e0 = exp256(_mm256_sub_pd(zero, _mm256_loadu_pd(x + i)));
-        __m256d e1 = exp256(_mm256_sub_pd(zero, _mm256_loadu_pd(x + i + 4)));
-        _mm256_storeu_pd(out + i, _mm256_div_pd(one, _mm256_add_pd(one, e0)));
-        _mm256_storeu_pd(out + i + 4, _mm256_div_pd(one, _mm256_add_pd(one, e1)));
-    }
-    for (; i + 4 <= n; i += 4) {
-        __m256d e = exp256(_mm256_sub_pd(zero, _mm256_loadu_pd(x + i)));
-        _mm256_storeu_pd(out + i, _mm256_div_pd(one, _mm256_add_pd(one, e)));
-    }
-    if (i < n) {
-        __m256i m = tail_mask256(n - i);
-        __m256d e = exp256(_mm256_sub_pd(zero, _mm256_maskload_pd(x + i, m)));
-        _mm256_maskstore_pd(out + i, m, _mm256_div_pd(one, _mm256_add_pd(one, e)));
-    }
+    exp256_all(out, x, n, 1);
 }
 
 #endif /* HAVE_X86_KERNELS */
