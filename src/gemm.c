@@ -584,6 +584,10 @@ __attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_proble
 #define R256_MR 6
 #define R256_WK 12
 #define R256_WIDE 256
+#define R256_ROW_VECTORS 4
+#ifndef R256_ROW_WIDE_K
+#define R256_ROW_WIDE_K 10
+#endif
 #define D256_PARTNERS 6
 
 /* op(A)[i,k] for the multiply-adds: a broadcast of the value at p, or, from a problem whose A was widened
@@ -692,22 +696,28 @@ rows256_row_block4(const gemm_problem *g, const __m256d *w, __m256d bias, size_t
     rows256_write4(g, at + j, v, then, full, m);
 }
 
-/* C[i, j:j+8] (and D's) for a small K (a constant): w holds op(A)[i, 0..K-1] broadcast, bias the row's
- * bias; B's rows are read straight from memory by the multiply-adds. */
+/* C[i, j:j+4nv] (and D's) for a small K (a constant): w holds op(A)[i, 0..K-1] broadcast, bias the row's
+ * bias; B's rows are read straight from memory by the multiply-adds. The nv (a constant) chains sit side by
+ * side in the program: cores with small schedulers (Zen 1, Zen 2) only overlap chains that do. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_row_block(const gemm_problem *g, const __m256d *w, __m256d bias, size_t at, size_t j, const int K,
-                  const enum epilogue epi, const enum then then)
+                  const enum epilogue epi, const enum then then, const int nv)
 {
     const __m256i all = _mm256_set1_epi64x(-1); /* unused: every lane is written */
-    __m256d v0 = _mm256_setzero_pd(), v1 = _mm256_setzero_pd();
+    __m256d v[R256_ROW_VECTORS];
+#pragma GCC unroll 4
+    for (int c = 0; c < nv; c++) v[c] = _mm256_setzero_pd();
 #pragma GCC unroll 12
     for (int k = 0; k < K; k++) {
         const double *b = g->B + k * g->b_k + j;
-        v0 = _mm256_fmadd_pd(w[k], _mm256_loadu_pd(b), v0);
-        v1 = _mm256_fmadd_pd(w[k], _mm256_loadu_pd(b + 4), v1);
+#pragma GCC unroll 4
+        for (int c = 0; c < nv; c++) v[c] = _mm256_fmadd_pd(w[k], _mm256_loadu_pd(b + 4 * c), v[c]);
     }
-    if (epi == EPI_BIAS) v0 = _mm256_add_pd(v0, bias), v1 = _mm256_add_pd(v1, bias);
-    rows256_write(g, 0, at + j, v0, v1, EPI_STORE, then, 1, all, all); /* the bias is in: a plain store */
+#pragma GCC unroll 4
+    for (int c = 0; c < nv; c++) {
+        if (epi == EPI_BIAS) v[c] = _mm256_add_pd(v[c], bias);
+        rows256_write4(g, at + j + 4 * c, v[c], then, 1, all); /* the bias is in: a plain store */
+    }
 }
 
 /* Row i of C (and D) for a small K (a constant): op(A)'s K values on the row broadcast once into
@@ -721,7 +731,9 @@ rows256_row(const gemm_problem *g, size_t i, const int K, const enum epilogue ep
     const __m256d bias = epi == EPI_BIAS ? _mm256_broadcast_sd(g->bias + i) : _mm256_setzero_pd();
     const size_t at = i * g->ldc;
     size_t j = 0;
-    for (; j + 8 <= g->N; j += 8) rows256_row_block(g, w, bias, at, j, K, epi, then);
+    if (K <= R256_ROW_WIDE_K)
+        for (; j + 16 <= g->N; j += 16) rows256_row_block(g, w, bias, at, j, K, epi, then, 4);
+    for (; j + 8 <= g->N; j += 8) rows256_row_block(g, w, bias, at, j, K, epi, then, 2);
     if (j + 4 <= g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 1), j += 4;
     if (j < g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 0);
 }
