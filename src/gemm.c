@@ -568,9 +568,10 @@ __attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_proble
 
 /* ---- AVX2 + FMA: 4 doubles per register ----
  * rows form, K up to R256_WK: row by row, the row's K values of op(A) broadcast once into registers, then
- *   the row swept 8 columns at a time, the multiply-adds reading B straight from memory (no broadcast and
- *   no load instruction of their own; measured ~20% fewer instructions than holding B's rows instead); the
- *   row's tail is a plain vector of four, then at most one masked vector (masked stores are slow on Zen).
+ *   the row swept 16 columns at a time (8 when K > R256_ROW_WIDE_K: registers), the multiply-adds reading
+ *   B straight from memory (no broadcast and no load instruction of their own; measured ~20% fewer
+ *   instructions than holding B's rows instead); the row's tail is 8 columns, a plain vector of four,
+ *   then at most one masked vector (masked stores are slow on Zen).
  * rows form, larger K: blocks of up to 6 x 8 (12 accumulators, 2 vectors of B). A small op(A) (at most
  *   R256_WIDE values, a layer's W) is first copied with each value in four lanes, so those multiply-adds
  *   read it from memory instead of broadcasting it for each use.
@@ -585,9 +586,7 @@ __attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_proble
 #define R256_WK 12
 #define R256_WIDE 256
 #define R256_ROW_VECTORS 4
-#ifndef R256_ROW_WIDE_K
-#define R256_ROW_WIDE_K 10
-#endif
+#define R256_ROW_WIDE_K 10 /* four accumulators and K weights fit AVX2's sixteen registers */
 #define D256_PARTNERS 6
 
 /* op(A)[i,k] for the multiply-adds: a broadcast of the value at p, or, from a problem whose A was widened
@@ -721,7 +720,7 @@ rows256_row_block(const gemm_problem *g, const __m256d *w, __m256d bias, size_t 
 }
 
 /* Row i of C (and D) for a small K (a constant): op(A)'s K values on the row broadcast once into
- * registers, then the row swept 8 columns at a time. */
+ * registers, then the row swept 16 columns at a time (four chains side by side), then 8. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_row(const gemm_problem *g, size_t i, const int K, const enum epilogue epi, const enum then then)
 {
