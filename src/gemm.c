@@ -586,7 +586,7 @@ __attribute__((target("avx512f,fma"))) static void dots_avx512(const gemm_proble
 #define R256_WK 12
 #define R256_WIDE 256
 #define R256_ROW_VECTORS 4
-#define R256_ROW_WIDE_K 10 /* four accumulators and K weights fit AVX2's sixteen registers */
+#define R256_ROW_WIDE_K 10 /* K weights, four accumulators and the bias: 15 of AVX2's 16 registers */
 #define D256_PARTNERS 6
 
 /* op(A)[i,k] for the multiply-adds: a broadcast of the value at p, or, from a problem whose A was widened
@@ -677,22 +677,19 @@ rows256_write(const gemm_problem *g, size_t i, size_t at, __m256d v0, __m256d v1
     rows256_write4(g, at + 4, v1, then, full, m1);
 }
 
-/* C[i, j:j+4] (and D's) for a small K, as rows256_row_block: a row's last columns, four of them when
- * `full`, else the 1 to 3 left. A masked store costs about ten times a plain one on AMD's cores, so the
- * row's tail is one plain vector and at most one masked one, never a masked pair. */
+/* C[i, j:N] (and D's) for a small K, as rows256_row_block: a row's last 1 to 3 columns. A masked store
+ * costs about ten times a plain one on AMD's cores, so a row ends in plain vectors down to four columns
+ * and at most one masked one, never a masked pair. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-rows256_row_block4(const gemm_problem *g, const __m256d *w, __m256d bias, size_t at, size_t j, const int K,
-                   const enum epilogue epi, const enum then then, const int full)
+rows256_row_tail(const gemm_problem *g, const __m256d *w, __m256d bias, size_t at, size_t j, const int K,
+                 const enum epilogue epi, const enum then then)
 {
-    const __m256i m = mask256(full ? 4 : g->N - j);
+    const __m256i m = mask256(g->N - j);
     __m256d v = _mm256_setzero_pd();
 #pragma GCC unroll 12
-    for (int k = 0; k < K; k++) {
-        const double *b = g->B + k * g->b_k + j;
-        v = _mm256_fmadd_pd(w[k], full ? _mm256_loadu_pd(b) : _mm256_maskload_pd(b, m), v);
-    }
+    for (int k = 0; k < K; k++) v = _mm256_fmadd_pd(w[k], _mm256_maskload_pd(g->B + k * g->b_k + j, m), v);
     if (epi == EPI_BIAS) v = _mm256_add_pd(v, bias);
-    rows256_write4(g, at + j, v, then, full, m);
+    rows256_write4(g, at + j, v, then, 0, m);
 }
 
 /* C[i, j:j+4nv] (and D's) for a small K (a constant): w holds op(A)[i, 0..K-1] broadcast, bias the row's
@@ -720,7 +717,8 @@ rows256_row_block(const gemm_problem *g, const __m256d *w, __m256d bias, size_t 
 }
 
 /* Row i of C (and D) for a small K (a constant): op(A)'s K values on the row broadcast once into
- * registers, then the row swept 16 columns at a time (four chains side by side), then 8. */
+ * registers, then the row swept 16 columns at a time (four chains side by side), then 8, then 4, then
+ * the masked tail. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
 rows256_row(const gemm_problem *g, size_t i, const int K, const enum epilogue epi, const enum then then)
 {
@@ -733,8 +731,8 @@ rows256_row(const gemm_problem *g, size_t i, const int K, const enum epilogue ep
     if (K <= R256_ROW_WIDE_K)
         for (; j + 16 <= g->N; j += 16) rows256_row_block(g, w, bias, at, j, K, epi, then, 4);
     for (; j + 8 <= g->N; j += 8) rows256_row_block(g, w, bias, at, j, K, epi, then, 2);
-    if (j + 4 <= g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 1), j += 4;
-    if (j < g->N) rows256_row_block4(g, w, bias, at, j, K, epi, then, 0);
+    if (j + 4 <= g->N) rows256_row_block(g, w, bias, at, j, K, epi, then, 1), j += 4;
+    if (j < g->N) rows256_row_tail(g, w, bias, at, j, K, epi, then);
 }
 
 __attribute__((target("avx2,fma"), always_inline)) static inline void
