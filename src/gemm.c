@@ -9,7 +9,10 @@
  * bits (the tests check it):
  *   rows form: acc = fma(op(A)[i,k], B[k,j], acc) for k = 0, 1, ..., K-1, from acc = 0;
  *   dots form: eight lanes, lane l = fma(A[i,k], B[j,k], lane) over k = l, l+8, l+16, ...; then
- *              ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+ *              ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)); for K > 128, the two halves k < s and
+ *              k >= s (s = ew_pairwise_split(K), numpy's split of a long sum) each so, then added: two
+ *              threads can then each sum one half of a layer's examples and give the same bits
+ *              (mat_gemm_nt_half);
  *   epilogue:  C = alpha * acc, then beta * C_old + that (skipped when beta = 0), then + bias[i].
  * The fused multiply-adds are explicit (C's fma() in the portable code): results differ from the naive
  * loop in the last bits (the tests allow 1e-12), never in NaN or inf behaviour.
@@ -43,6 +46,7 @@ typedef struct gemm_problem {
     size_t ldc;
     double alpha, beta;
     const double *bias; /* M values, or NULL */
+    size_t k_split;     /* dots form: where its two halves meet (0: one whole, K <= 128 or one half itself) */
     /* A second output written in the same pass (a network layer's activation or its gradient), laid out
      * as C: THEN_RELU: D = relu(C); THEN_RELU_MASK: D = C * (Zmask > 0). */
     enum then { THEN_NONE, THEN_RELU, THEN_RELU_MASK } then;
@@ -87,6 +91,9 @@ static il_status check_bias(const Matrix *C, const Matrix *bias)
     return IL_OK;
 }
 
+/* Where the dots form's halves meet for K products (0: K is summed whole). */
+static size_t dots_split(size_t K) { return K > IL_GEMM_HALVES_MIN ? ew_pairwise_split(K) : 0; }
+
 static gemm_problem make_problem(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                                  double alpha, double beta, const Matrix *bias)
 {
@@ -96,6 +103,7 @@ static gemm_problem make_problem(Matrix *C, const Matrix *A, int transA, const M
         .B = B->data, .b_k = transB ? 1 : B->cols, .b_j = transB ? B->cols : 1,
         .C = C->data, .ldc = C->cols, .alpha = alpha, .beta = beta, .bias = bias ? bias->data : NULL,
     };
+    g.k_split = transB && !transA ? dots_split(g.K) : 0;
     return g;
 }
 
@@ -185,14 +193,23 @@ static void dot_lanes_portable(const gemm_problem *g, size_t i, size_t j, size_t
         }
 }
 
+/* dot(op(A)[i, k0:k1], op(B)[k0:k1, j]) in eight lanes, summed. */
+static double dot_part_portable(const gemm_problem *g, size_t i, size_t j, size_t k0, size_t k1)
+{
+    double l[8] = {0};
+    dot_lanes_portable(g, i, j, k0, k1, l);
+    return sum_lanes(l);
+}
+
 static void dots_portable(const gemm_problem *g)
 {
+    const size_t s = g->k_split;
     for (size_t i = 0; i < g->M; i++)
         for (size_t j = 0; j < g->N; j++) {
-            double l[8] = {0};
-            dot_lanes_portable(g, i, j, 0, g->K, l);
+            double v = dot_part_portable(g, i, j, 0, s ? s : g->K);
+            if (s) v += dot_part_portable(g, i, j, s, g->K);
             double *c = g->C + i * g->ldc + j;
-            *c = finish(g, sum_lanes(l), c, i);
+            *c = finish(g, v, c, i);
         }
 }
 
@@ -490,30 +507,48 @@ dots512_chunk(const double *const *a, const double *const *b, size_t k, const in
     }
 }
 
-/* The ri x rj dot products C[i0.., j0..] = dot(A[i,:], B[j,:]) over all K. */
+/* The ri x rj dots over k0 <= k < k1 (k0 a multiple of 8), each in eight lanes from zero, summed into
+ * sum[r][c]: stored there (first, a constant) or added. */
 __attribute__((target("avx512f,fma"), always_inline)) static inline void
-dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
+dots512_part(const double *const *a, const double *const *b, size_t k0, size_t k1, const int ri, const int rj,
+             const int first, double sum[D512_MI][D512_NJ_MAX])
 {
-    const size_t K = g->K;
-    const double *a[D512_MI], *b[D512_NJ_MAX];
     __m512d acc[D512_MI][D512_NJ_MAX];
-#pragma GCC unroll 5
-    for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
-#pragma GCC unroll 8
-    for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
 #pragma GCC unroll 5
     for (int r = 0; r < ri; r++)
 #pragma GCC unroll 8
         for (int c = 0; c < rj; c++) acc[r][c] = _mm512_setzero_pd();
-    size_t k = 0;
-    for (; k + 8 <= K; k += 8) dots512_chunk(a, b, k, ri, rj, 0xFF, acc);
-    if (k < K) dots512_chunk(a, b, k, ri, rj, mask512(K - k), acc);
+    size_t k = k0;
+    for (; k + 8 <= k1; k += 8) dots512_chunk(a, b, k, ri, rj, 0xFF, acc);
+    if (k < k1) dots512_chunk(a, b, k, ri, rj, mask512(k1 - k), acc);
+#pragma GCC unroll 5
+    for (int r = 0; r < ri; r++)
+#pragma GCC unroll 8
+        for (int c = 0; c < rj; c++) {
+            const double v = sum_lanes512(acc[r][c]);
+            sum[r][c] = first ? v : sum[r][c] + v;
+        }
+}
+
+/* The ri x rj dot products C[i0.., j0..] = dot(A[i,:], B[j,:]) over all K (in its two halves past 128). */
+__attribute__((target("avx512f,fma"), always_inline)) static inline void
+dots512_tile(const gemm_problem *g, size_t i0, size_t j0, const int ri, const int rj)
+{
+    const size_t K = g->K, s = g->k_split;
+    const double *a[D512_MI], *b[D512_NJ_MAX];
+    double sum[D512_MI][D512_NJ_MAX];
+#pragma GCC unroll 5
+    for (int r = 0; r < ri; r++) a[r] = g->A + (i0 + r) * g->a_i;
+#pragma GCC unroll 8
+    for (int c = 0; c < rj; c++) b[c] = g->B + (j0 + c) * g->b_j;
+    dots512_part(a, b, 0, s ? s : K, ri, rj, 1, sum);
+    if (s) dots512_part(a, b, s, K, ri, rj, 0, sum);
 #pragma GCC unroll 5
     for (int r = 0; r < ri; r++)
 #pragma GCC unroll 8
         for (int c = 0; c < rj; c++) {
             double *out = g->C + (i0 + r) * g->ldc + j0 + c;
-            *out = finish(g, sum_lanes512(acc[r][c]), out, i0 + r);
+            *out = finish(g, sum[r][c], out, i0 + r);
         }
 }
 
@@ -863,19 +898,18 @@ __attribute__((target("avx2,fma"))) static void rows_avx2(const gemm_problem *pr
     }
 }
 
-/* np dot products dot(held, partner[p]) over all K, each in eight lanes (lo: 0-3, hi: 4-7), written to
- * out[p * out_step]; `row[p]` is the row of C (for the epilogue). np is a constant. */
+/* np dot products dot(held, partner[p]) over k0 <= k < k1 (k0 a multiple of 8), each in eight lanes from
+ * zero (lo: 0-3, hi: 4-7), summed into sum[p]: stored there (first, a constant) or added. np is a constant. */
 __attribute__((target("avx2,fma"), always_inline)) static inline void
-dots256_tile(const gemm_problem *g, const double *held, const double *const *partner, const int np,
-             double *out, size_t out_step, const size_t *row)
+dots256_part(const double *held, const double *const *partner, const int np, size_t k0, size_t k1, const int first,
+             double *sum)
 {
-    const size_t K = g->K;
     __m256d lo[D256_PARTNERS], hi[D256_PARTNERS];
 #pragma GCC unroll 6
     for (int p = 0; p < np; p++) lo[p] = hi[p] = _mm256_setzero_pd();
-    size_t k = 0;
+    size_t k = k0;
 #pragma GCC unroll 2
-    for (; k + 8 <= K; k += 8) {
+    for (; k + 8 <= k1; k += 8) {
         const __m256d h0 = _mm256_loadu_pd(held + k), h1 = _mm256_loadu_pd(held + k + 4);
 #pragma GCC unroll 6
         for (int p = 0; p < np; p++) {
@@ -883,8 +917,8 @@ dots256_tile(const gemm_problem *g, const double *held, const double *const *par
             hi[p] = _mm256_fmadd_pd(_mm256_loadu_pd(partner[p] + k + 4), h1, hi[p]);
         }
     }
-    if (k < K) { /* lanes past the end add 0 * 0 */
-        const __m256i m0 = mask256(K - k), m1 = mask256(K - k > 4 ? K - k - 4 : 0);
+    if (k < k1) { /* lanes past the end add 0 * 0 */
+        const __m256i m0 = mask256(k1 - k), m1 = mask256(k1 - k > 4 ? k1 - k - 4 : 0);
         __m256d h0, h1;
         load8(held + k, &h0, &h1, 0, m0, m1);
 #pragma GCC unroll 6
@@ -897,8 +931,25 @@ dots256_tile(const gemm_problem *g, const double *held, const double *const *par
     }
 #pragma GCC unroll 6
     for (int p = 0; p < np; p++) {
+        const double v = sum_lanes256(lo[p], hi[p]);
+        sum[p] = first ? v : sum[p] + v;
+    }
+}
+
+/* np dot products dot(held, partner[p]) over all K (in its two halves past 128), written to
+ * out[p * out_step]; `row[p]` is the row of C (for the epilogue). np is a constant. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dots256_tile(const gemm_problem *g, const double *held, const double *const *partner, const int np,
+             double *out, size_t out_step, const size_t *row)
+{
+    const size_t K = g->K, s = g->k_split;
+    double sum[D256_PARTNERS];
+    dots256_part(held, partner, np, 0, s ? s : K, 1, sum);
+    if (s) dots256_part(held, partner, np, s, K, 0, sum);
+#pragma GCC unroll 6
+    for (int p = 0; p < np; p++) {
         double *c = out + p * out_step;
-        *c = finish(g, sum_lanes256(lo[p], hi[p]), c, row[p]);
+        *c = finish(g, sum[p], c, row[p]);
     }
 }
 
@@ -949,19 +1000,18 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void fma22(__m2
     acc[2] = _mm256_fmadd_pd(x1, y0, acc[2]), acc[3] = _mm256_fmadd_pd(x1, y1, acc[3]);
 }
 
-/* C[i:i+2, j:j+2]: four dot products of two rows of A with two rows of B, each in eight lanes as
- * dots256_tile makes them (lo: lanes 0-3, hi: 4-7; so the same bits), every vector loaded once for two
- * multiply-adds: 8 loads for 8 multiply-adds, where a held row against partners read from memory takes
- * 12 for 10. */
-__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_tile22(const gemm_problem *g, size_t i,
-                                                                                    size_t j)
+/* The four dot products of rows a0, a1 of A with rows b0, b1 of B over k0 <= k < k1, each in eight lanes
+ * as dots256_part makes them (lo: lanes 0-3, hi: 4-7; so the same bits), summed into sum[2 r + c] as
+ * there; every vector loaded once for two multiply-adds: 8 loads for 8 multiply-adds, where a held row
+ * against partners read from memory takes 12 for 10. */
+__attribute__((target("avx2,fma"), always_inline)) static inline void
+dots256_part22(const double *a0, const double *a1, const double *b0, const double *b1, size_t k0, size_t k1,
+               const int first, double sum[4])
 {
-    const size_t K = g->K;
-    const double *a0 = g->A + i * g->a_i, *a1 = a0 + g->a_i, *b0 = g->B + j * g->b_j, *b1 = b0 + g->b_j;
     __m256d lo[4], hi[4];
     for (int q = 0; q < 4; q++) lo[q] = hi[q] = _mm256_setzero_pd();
-    size_t k = 0;
-    for (; k + 8 <= K; k += 8) {
+    size_t k = k0;
+    for (; k + 8 <= k1; k += 8) {
         /* every vector in a register (the empty asm): folded into the multiply-adds as memory operands,
          * GCC's choice, half of them would be loaded twice */
         __m256d x0 = _mm256_loadu_pd(a0 + k), x1 = _mm256_loadu_pd(a1 + k);
@@ -973,16 +1023,31 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void dots256_ti
         __asm__("" : "+x"(u0), "+x"(u1), "+x"(v0), "+x"(v1));
         fma22(hi, u0, u1, v0, v1);
     }
-    if (k < K) { /* lanes past the end add 0 * 0, as in dots256_tile */
-        const __m256i m0 = mask256(K - k), m1 = mask256(K - k > 4 ? K - k - 4 : 0);
+    if (k < k1) { /* lanes past the end add 0 * 0, as in dots256_part */
+        const __m256i m0 = mask256(k1 - k), m1 = mask256(k1 - k > 4 ? k1 - k - 4 : 0);
         __m256d x0, x1, y0, y1, u0, u1, v0, v1;
         load8(a0 + k, &x0, &u0, 0, m0, m1), load8(a1 + k, &x1, &u1, 0, m0, m1);
         load8(b0 + k, &y0, &v0, 0, m0, m1), load8(b1 + k, &y1, &v1, 0, m0, m1);
         fma22(lo, x0, x1, y0, y1), fma22(hi, u0, u1, v0, v1);
     }
     for (int q = 0; q < 4; q++) {
+        const double v = sum_lanes256(lo[q], hi[q]);
+        sum[q] = first ? v : sum[q] + v;
+    }
+}
+
+/* C[i:i+2, j:j+2] over all K (in its two halves past 128). */
+__attribute__((target("avx2,fma"), always_inline)) static inline void dots256_tile22(const gemm_problem *g, size_t i,
+                                                                                    size_t j)
+{
+    const size_t K = g->K, s = g->k_split;
+    const double *a0 = g->A + i * g->a_i, *a1 = a0 + g->a_i, *b0 = g->B + j * g->b_j, *b1 = b0 + g->b_j;
+    double sum[4];
+    dots256_part22(a0, a1, b0, b1, 0, s ? s : K, 1, sum);
+    if (s) dots256_part22(a0, a1, b0, b1, s, K, 0, sum);
+    for (int q = 0; q < 4; q++) {
         double *c = g->C + (i + q / 2) * g->ldc + j + q % 2;
-        *c = finish(g, sum_lanes256(lo[q], hi[q]), c, i + q / 2);
+        *c = finish(g, sum[q], c, i + q / 2);
     }
 }
 
@@ -1083,6 +1148,20 @@ static int goes_to_cblas(const gemm_problem *g)
     return work >= IL_GEMM_CBLAS_MIN_WORK && work >= cblas_min_work();
 }
 
+/* g on CBLAS (with its bias added after) when `whole`, the product g is part of, is large enough; on the
+ * kernels otherwise. */
+static void run_problem(const gemm_problem *g, int transA, int transB, int to_cblas)
+{
+    if (to_cblas) {
+        const size_t lda = transA ? g->a_k : g->a_i, ldb = transB ? g->b_j : g->b_k;
+        il_blas_dgemm(transA, transB, g->M, g->N, g->K, g->alpha, g->A, lda ? lda : 1, g->B, ldb ? ldb : 1, g->beta,
+                      g->C, g->ldc ? g->ldc : 1);
+        if (g->bias) add_row_bias(g->C, g->M, g->N, g->ldc, g->bias);
+        return;
+    }
+    gemm_kernels(il_cpu_isa(), g);
+}
+
 il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                         double alpha, double beta, const Matrix *bias)
 {
@@ -1090,31 +1169,43 @@ il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B,
     if (st == IL_OK) st = check_bias(C, bias);
     if (st != IL_OK) return st;
     gemm_problem g = make_problem(C, A, transA, B, transB, alpha, beta, bias);
-    if (goes_to_cblas(&g)) {
-        il_blas_dgemm(transA, transB, g.M, g.N, g.K, alpha, A->data, A->cols ? A->cols : 1, B->data,
-                      B->cols ? B->cols : 1, beta, C->data, g.N ? g.N : 1);
-        if (g.bias) add_row_bias(g.C, g.M, g.N, g.ldc, g.bias);
-        return IL_OK;
-    }
-    gemm_kernels(il_cpu_isa(), &g);
+    run_problem(&g, transA, transB, goes_to_cblas(&g));
     return IL_OK;
 }
 
-/* C = op(A) B + bias, then the second output D from C (and Zmask): in one pass on the AVX2 kernels, as
- * mat_gemm_bias and the elementwise pass on the others; the same bits either way. */
+/* g (rows form, its D and Zmask set) narrowed to columns [c0, c1) of C, B, D and Zmask. */
+static void window_columns(gemm_problem *g, size_t c0, size_t c1)
+{
+    g->N = c1 - c0, g->B += c0, g->C += c0;
+    if (g->D) g->D += c0;
+    if (g->Zmask) g->Zmask += c0;
+}
+
+static il_status check_window(const Matrix *C, size_t c0, size_t c1)
+{
+    return c0 <= c1 && c1 <= C->cols ? IL_OK : IL_ESHAPE;
+}
+
+/* Columns [c0, c1) of C = op(A) B + bias, then of the second output D from C (and Zmask): in one pass on
+ * the AVX2 kernels (and AVX-512's for a small K), as mat_gemm_bias and the elementwise pass on the others;
+ * the same bits either way, and for any window (CBLAS or not is decided by the whole product). */
 static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, enum then then,
-                           Matrix *D, const Matrix *Zmask)
+                           Matrix *D, const Matrix *Zmask, size_t c0, size_t c1)
 {
     il_status st = check_operands(C, A, transA, B, 0);
     if (st == IL_OK) st = check_bias(C, bias);
+    if (st == IL_OK) st = check_window(C, c0, c1);
     if (st != IL_OK) return st;
-    if (!mat_same_shape(D, C) || (Zmask && !mat_same_shape(Zmask, C))) return IL_ESHAPE;
+    if (D && (!mat_same_shape(D, C) || (Zmask && !mat_same_shape(Zmask, C)))) return IL_ESHAPE;
     /* D is written after C, element by element; Zmask is read after C is written, so it must not be C */
-    if (D == A || D == B || D == bias || (Zmask && Zmask == C)) return IL_EVALUE;
-#ifdef HAVE_X86_KERNELS
+    if (D && (D == A || D == B || D == bias || (Zmask && Zmask == C))) return IL_EVALUE;
     gemm_problem g = make_problem(C, A, transA, B, 0, 1.0, 0.0, bias);
-    int on_kernels = g.M > 0 && g.N > 0 && g.K > 0 && !goes_to_cblas(&g);
-    g.then = then, g.D = D->data, g.Zmask = Zmask ? Zmask->data : NULL;
+    const int to_cblas = goes_to_cblas(&g);
+    g.then = D ? then : THEN_NONE, g.D = D ? D->data : NULL, g.Zmask = Zmask ? Zmask->data : NULL;
+    window_columns(&g, c0, c1);
+    if (g.M == 0 || g.N == 0) return IL_OK;
+#ifdef HAVE_X86_KERNELS
+    const int on_kernels = g.K > 0 && !to_cblas;
     if (on_kernels && il_cpu_isa() == IL_ISA_AVX512 && rows_avx512_fuses(&g)) {
         rows_avx512(&g);
         return IL_OK;
@@ -1124,22 +1215,57 @@ static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix 
         return IL_OK;
     }
 #endif
-    st = mat_gemm_bias(C, A, transA, B, 0, 1.0, 0.0, bias);
-    if (st != IL_OK) return st;
-    if (then == THEN_RELU) ew_relu(ew_all(mat_numel(C)), D->data, C->data);
-    else ew_relu_backward(ew_all(mat_numel(C)), D->data, C->data, Zmask->data);
+    const enum then second = g.then;
+    g.then = THEN_NONE;
+    run_problem(&g, transA, 0, to_cblas);
+    const ew_block block = {g.M, g.N, g.ldc};
+    if (second == THEN_RELU) ew_relu(block, g.D, g.C);
+    else if (second == THEN_RELU_MASK) ew_relu_backward(block, g.D, g.C, g.Zmask);
     return IL_OK;
 }
 
 il_status mat_gemm_bias_relu(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b)
 {
-    if (!b) return IL_EVALUE;
-    return gemm_then(Z, W, 0, X, b, THEN_RELU, A_out, NULL);
+    return mat_gemm_bias_relu_cols(Z, A_out, W, X, b, 0, Z->cols);
 }
 
 il_status mat_gemm_tn_relu_mask(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z)
 {
-    return gemm_then(dA, W, 1, dZ_next, NULL, THEN_RELU_MASK, dZ, Z);
+    return mat_gemm_tn_relu_mask_cols(dA, dZ, W, dZ_next, Z, 0, dA->cols);
+}
+
+il_status mat_gemm_bias_relu_cols(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b, size_t c0,
+                                  size_t c1)
+{
+    if (!b || !A_out) return IL_EVALUE;
+    return gemm_then(Z, W, 0, X, b, THEN_RELU, A_out, NULL, c0, c1);
+}
+
+il_status mat_gemm_tn_relu_mask_cols(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z,
+                                     size_t c0, size_t c1)
+{
+    if (!dZ || !Z) return IL_EVALUE;
+    return gemm_then(dA, W, 1, dZ_next, NULL, THEN_RELU_MASK, dZ, Z, c0, c1);
+}
+
+il_status mat_gemm_bias_cols(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, size_t c0,
+                             size_t c1)
+{
+    return gemm_then(C, A, transA, B, bias, THEN_NONE, NULL, NULL, c0, c1);
+}
+
+il_status mat_gemm_nt_half(Matrix *C, const Matrix *A, const Matrix *B, int half)
+{
+    il_status st = check_operands(C, A, 0, B, 1);
+    if (st != IL_OK) return st;
+    const size_t K = A->cols, s = dots_split(K);
+    if (s == 0 || (half != 0 && half != 1)) return IL_EVALUE;
+    gemm_problem g = make_problem(C, A, 0, B, 1, 1.0, 0.0, NULL);
+    if (goes_to_cblas(&g)) return IL_EVALUE; /* the whole product's order is CBLAS' own */
+    const size_t k0 = half ? s : 0;
+    g.A += k0, g.B += k0, g.K = half ? K - s : s, g.k_split = 0;
+    gemm_kernels(il_cpu_isa(), &g);
+    return IL_OK;
 }
 
 il_status mat_gemm(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB, double alpha,

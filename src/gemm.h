@@ -33,6 +33,24 @@ il_status mat_gemm_bias(Matrix *C, const Matrix *A, int transA, const Matrix *B,
 il_status mat_gemm_bias_relu(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b);
 il_status mat_gemm_tn_relu_mask(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z);
 
+/* ---- a training step split over two threads by examples (fused.c) ----
+ * Columns [c0, c1) of the products above whose columns are examples (B not transposed): each thread
+ * writes its own columns of C (and D), reads the same columns of B (and Zmask), and gets the bits of the
+ * whole call's columns. mat_gemm_bias_cols is mat_gemm_bias with alpha 1, beta 0; bias may be NULL. */
+il_status mat_gemm_bias_cols(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, size_t c0,
+                             size_t c1);
+il_status mat_gemm_bias_relu_cols(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b, size_t c0,
+                                  size_t c1);
+il_status mat_gemm_tn_relu_mask_cols(Matrix *dA, Matrix *dZ, const Matrix *W, const Matrix *dZ_next, const Matrix *Z,
+                                     size_t c0, size_t c1);
+
+/* A product C = A B^T (the dots form: dW = dZ A_prev^T) over K > IL_GEMM_HALVES_MIN sums its two halves of
+ * k, [0, s) and [s, K) with s = ew_pairwise_split(K), and adds them (gemm.c). This writes one half's sums:
+ * half 0 or 1; C = half 0 + half 1 (one addition per element) is then mat_gemm(C, A, 0, B, 1, 1, 0) to the
+ * bit. IL_EVALUE when K is not above IL_GEMM_HALVES_MIN, or the product is large enough for CBLAS. */
+#define IL_GEMM_HALVES_MIN 128
+il_status mat_gemm_nt_half(Matrix *C, const Matrix *A, const Matrix *B, int half);
+
 /* The naive triple loop, kept as the reference the fast paths are tested against. */
 il_status mat_gemm_reference(Matrix *C, const Matrix *A, int transA, const Matrix *B, int transB,
                              double alpha, double beta);

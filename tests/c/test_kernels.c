@@ -165,6 +165,89 @@ static void test_gemm_with_relu(void)
     for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
 }
 
+/* The pieces of a step split over two threads by examples (gemm.h): the dots form's halves add up to the
+ * whole product's bits on every level, and a window of columns of the rows-form products is those columns
+ * of the whole call, leaving the others untouched. */
+static void check_halves_case(size_t M, size_t N, size_t K)
+{
+    Matrix *A = mat_new(M, K), *B = mat_new(N, K), *C = mat_new(M, N), *H0 = mat_new(M, N), *H1 = mat_new(M, N);
+    Matrix *R = mat_new(M, N);
+    fill(A, (unsigned)(M + K)), fill(B, (unsigned)(N * 5 + K));
+    CHECK(mat_gemm_nt_half(H0, A, B, 0) == IL_OK && mat_gemm_nt_half(H1, A, B, 1) == IL_OK);
+    CHECK(mat_gemm_reference(R, A, 0, B, 1, 1.0, 0.0) == IL_OK);
+    for (size_t v = 0; v < sizeof all_isas / sizeof all_isas[0]; v++) {
+        if (!il_cpu_supports(all_isas[v])) continue;
+        CHECK(mat_gemm_isa(all_isas[v], C, A, 0, B, 1, 1.0, 0.0, NULL) == IL_OK);
+        int identical = 1;
+        for (size_t k = 0; k < M * N; k++) identical &= same_bits(C->data[k], H0->data[k] + H1->data[k]);
+        if (!identical) fprintf(stderr, "gemm halves %s: %zu x %zu x %zu differ from the whole\n", il_isa_name(all_isas[v]), M, N, K);
+        CHECK(identical);
+    }
+    for (size_t k = 0; k < M * N; k++) CHECK_CLOSE(H0->data[k] + H1->data[k], R->data[k], 1e-12 * (double)K);
+    Matrix *all[] = {A, B, C, H0, H1, R};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
+}
+
+static void check_window_case(size_t M, size_t N, size_t K, size_t c0, size_t c1)
+{
+    Matrix *W = mat_new(M, K), *X = mat_new(K, N), *b = mat_new(M, 1), *Wt = mat_new(K, M), *Zp = mat_new(M, N);
+    Matrix *Z = mat_new(M, N), *A = mat_new(M, N), *Zw = mat_new(M, N), *Aw = mat_new(M, N);
+    fill(W, 1), fill(X, 2), fill(b, 3), fill(Wt, 4), fill(Zp, 5);
+    sprinkle_specials(X, (unsigned)(M + N)), sprinkle_specials(Zp, (unsigned)K);
+    int same = 1;
+    for (int form = 0; form < 3; form++) {
+        for (size_t k = 0; k < M * N; k++) Zw->data[k] = Aw->data[k] = 12345.0; /* outside the window: kept */
+        if (form == 0) {
+            CHECK(mat_gemm_bias_relu(Z, A, W, X, b) == IL_OK);
+            CHECK(mat_gemm_bias_relu_cols(Zw, Aw, W, X, b, c0, c1) == IL_OK);
+        } else if (form == 1) {
+            CHECK(mat_gemm_tn_relu_mask(Z, A, Wt, X, Zp) == IL_OK);
+            CHECK(mat_gemm_tn_relu_mask_cols(Zw, Aw, Wt, X, Zp, c0, c1) == IL_OK);
+        } else {
+            CHECK(mat_gemm_bias(Z, Wt, 1, X, 0, 1.0, 0.0, NULL) == IL_OK);
+            CHECK(mat_gemm_bias_cols(Zw, Wt, 1, X, NULL, c0, c1) == IL_OK);
+            mat_copy(A, Z), mat_copy(Aw, Zw);
+            for (size_t i = 0; i < M; i++)
+                for (size_t j = 0; j < N; j++)
+                    if (j < c0 || j >= c1) MAT_AT(Aw, i, j) = 12345.0;
+        }
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < N; j++) {
+                const int in = j >= c0 && j < c1;
+                same &= same_bits(MAT_AT(Zw, i, j), in ? MAT_AT(Z, i, j) : 12345.0);
+                same &= same_bits(MAT_AT(Aw, i, j), in ? MAT_AT(A, i, j) : 12345.0);
+            }
+    }
+    if (!same) fprintf(stderr, "gemm window: %zu x %zu x %zu, columns %zu..%zu differ\n", M, N, K, c0, c1);
+    CHECK(same);
+    CHECK(mat_gemm_bias_relu_cols(Zw, Aw, W, X, b, 3, 2) == IL_ESHAPE);
+    CHECK(mat_gemm_bias_relu_cols(Zw, Aw, W, X, b, 0, N + 1) == IL_ESHAPE);
+    Matrix *all[] = {W, X, b, Wt, Zp, Z, A, Zw, Aw};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++) mat_free(all[k]);
+}
+
+static void test_gemm_split_pieces(void)
+{
+    const size_t Ks[] = {129, 136, 137, 300, 301, 1000};
+    for (size_t k = 0; k < sizeof Ks / sizeof *Ks; k++) {
+        check_halves_case(5, 10, Ks[k]);
+        check_halves_case(10, 2, Ks[k]);
+        check_halves_case(1, 7, Ks[k]);
+        check_halves_case(3, 1, Ks[k]);
+    }
+    Matrix *A = mat_new(2, 128), *B = mat_new(3, 128), *C = mat_new(2, 3);
+    CHECK(mat_gemm_nt_half(C, A, B, 0) == IL_EVALUE); /* 128 values are summed whole */
+    mat_free(A), mat_free(B), mat_free(C);
+    const size_t Ms[] = {1, 5, 10, 13}, Ks2[] = {2, 5, 10, 40};
+    for (size_t i = 0; i < sizeof Ms / sizeof *Ms; i++)
+        for (size_t k = 0; k < sizeof Ks2 / sizeof *Ks2; k++) {
+            check_window_case(Ms[i], 300, Ks2[k], 0, 144);
+            check_window_case(Ms[i], 300, Ks2[k], 144, 300);
+            check_window_case(Ms[i], 301, Ks2[k], 3, 150);
+            check_window_case(Ms[i], 37, Ks2[k], 5, 5);
+        }
+}
+
 static void test_gemm_blas_semantics(void)
 {
     for (size_t v = 0; v < 3; v++) {
@@ -387,6 +470,7 @@ int main(void)
     test_gemm_layouts_and_tails();
     test_gemm_blas_semantics();
     test_gemm_with_relu();
+    test_gemm_split_pieces();
     test_fast_exp_accuracy();
     test_fast_exp_special_values();
     test_pairwise_order();
