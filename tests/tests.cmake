@@ -21,6 +21,10 @@ set_tests_properties(c/test_kernels_avx2 PROPERTIES ENVIRONMENT "INITLAB_ISA=avx
 add_test(NAME c/test_kernels_without_openblas COMMAND test_kernels WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 set_tests_properties(c/test_kernels_without_openblas PROPERTIES ENVIRONMENT "INITLAB_OPENBLAS=/nonexistent/libopenblas.so.0")
 
+# And the helper thread switched off: every step runs on one thread.
+add_test(NAME c/test_helper_one_thread COMMAND test_helper WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+set_tests_properties(c/test_helper_one_thread PROPERTIES ENVIRONMENT "INITLAB_THREADS=1")
+
 file(GLOB LUA_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/lua/test_*.lua)
 foreach(src ${LUA_TESTS})
   get_filename_component(name ${src} NAME_WE)
