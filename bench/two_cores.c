@@ -1,19 +1,14 @@
-/* bench/two_cores.c: what splitting the lesson's fused step over two cores could gain, before building it.
+/* bench/two_cores.c: the fused step on one thread and on two (fused.h: threads), side by side.
  *
- *   two_cores [rounds 7] [steps per round 20000]
- * Each round times the fused step of the lesson's model on one core, then the same step split by columns:
- * the main thread and a helper each run forward and backward on their own half of the 300 examples (152
- * and 148, a multiple of eight first), with the weights shared; the main thread then adds the helper's dW
- * and db to its own and updates. The halves' summed gradients are not the one-core step's bits (a real
- * split would cut dW and db by rows to keep them), so this is an estimate of the time only: one hand-over
- * a step, where an exact split needs two or three. Both cores spin for the whole run, as a real helper
- * would while training, so the one-core figure is taken at the clock both cores busy allow.
- * bench/two_cores builds and runs it. */
+ *   two_cores [rounds 7] [steps per round 20000] [width 0]
+ * Each round times dense_step on three copies of one network: threads = 1, threads = 2 and threads = 0 (the
+ * timed choice), in that order, then checks that the three trained the same bits. width 0 is the lesson's
+ * [2, 10, 5, 1] on 300 examples (bench/lesson_model.h); a width w > 0 is the depth experiment's shape, 30
+ * ReLU layers of w units on the same 300 examples. bench/two_cores builds and runs it. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "fused.h"
@@ -26,87 +21,56 @@ static double now_ns(void)
     return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-/* A network on columns [from, from + m) of the lesson's X and Y, with the lesson's W and b. */
-typedef struct part {
-    il_dense net;
-    il_dense_layer L[3];
-    Matrix *X, *Y;
-} part;
+#define DEEP 30
 
-static void columns(part *p, const il_dense_layer *whole, const Matrix *X, const Matrix *Y, size_t from, size_t m)
+/* 30 ReLU layers of `width` units and a sigmoid, on the lesson's X and Y, He-scaled weights. */
+static void deep_model(il_dense *net, il_dense_layer *L, const Matrix *X, size_t width)
 {
-    p->X = mat_new(2, m), p->Y = mat_new(1, m);
-    for (size_t k = 0; k < m; k++) {
-        p->X->data[k] = X->data[from + k], p->X->data[m + k] = X->data[X->cols + from + k];
-        p->Y->data[k] = Y->data[from + k];
+    uint64_t s = 5;
+    const size_t m = X->cols;
+    for (int l = 0; l <= DEEP; l++) {
+        const size_t o = l == DEEP ? 1 : width, in = l == 0 ? X->rows : width;
+        L[l] = (il_dense_layer){mat_new(o, in), mat_new(o, 1), mat_new(o, in), mat_new(o, 1), mat_new(o, m),
+                                mat_new(o, m),  mat_new(o, m),  mat_new(o, m), l == DEEP ? IL_ACT_SIGMOID : IL_ACT_RELU};
+        for (size_t k = 0; k < o * in; k++) L[l].W->data[k] = uniform(&s) * sqrt(24.0 / (double)in);
     }
-    for (int l = 0; l < 3; l++) {
-        size_t o = whole[l].W->rows, in = whole[l].W->cols;
-        p->L[l] = (il_dense_layer){whole[l].W, whole[l].b, mat_new(o, in), mat_new(o, 1), mat_new(o, m),
-                                   mat_new(o, m),  mat_new(o, m),  mat_new(o, m), whole[l].activation};
-    }
-    p->net = (il_dense){.layers = p->L, .depth = 3, .loss = IL_LOSS_BCE, .leaky_slope = 0.01, .lean = 1};
-    if (dense_prepare(&p->net) != IL_OK) {
-        fprintf(stderr, "two_cores: the half network does not check\n");
-        exit(1);
-    }
-}
-
-static part helper_part;
-/* Each on its own cache line: the two threads spin on them. */
-static _Alignas(128) _Atomic long started;
-static _Alignas(128) _Atomic long finished;
-static _Alignas(128) _Atomic int stop;
-
-static void *helper(void *unused)
-{
-    (void)unused;
-    for (long step = 1;; step++) {
-        while (atomic_load_explicit(&started, memory_order_acquire) < step)
-            if (atomic_load_explicit(&stop, memory_order_relaxed)) return NULL;
-        dense_forward(&helper_part.net, helper_part.X);
-        dense_backward(&helper_part.net, helper_part.X, helper_part.Y);
-        atomic_store_explicit(&finished, step, memory_order_release);
-    }
+    memset(net, 0, sizeof *net);
+    net->layers = L, net->depth = DEEP + 1, net->loss = IL_LOSS_BCE, net->leaky_slope = 0.01, net->lean = 1;
 }
 
 int main(int argc, char **argv)
 {
     const int rounds = argc > 1 ? atoi(argv[1]) : 7, steps = argc > 2 ? atoi(argv[2]) : 20000;
-    const double lr = 1e-9; /* the weights barely move: every round times the same values */
-    il_dense net;
-    il_dense_layer L[3];
+    const size_t width = argc > 3 ? (size_t)atoi(argv[3]) : 0;
+    const double lr = 1e-3;
+    il_dense net[3];
+    static il_dense_layer L[3][DEEP + 1];
     Matrix *X, *Y;
-    lesson_model(&net, L, &X, &Y, mat_new);
-    if (dense_prepare(&net) != IL_OK) return 1;
-    part mine;
-    columns(&mine, L, X, Y, 0, 152);
-    columns(&helper_part, L, X, Y, 152, 148);
-    pthread_t thread;
-    if (pthread_create(&thread, NULL, helper, NULL) != 0) return 1;
-    long step = 0;
-    printf("the lesson's fused step, us per step: one core, then split over two (152 + 148 columns)\n");
-    for (int r = 0; r < rounds; r++) {
-        double t0 = now_ns();
-        for (int i = 0; i < steps; i++) dense_step(&net, X, Y, lr);
-        const double one = (now_ns() - t0) / steps / 1e3;
-        t0 = now_ns();
-        for (int i = 0; i < steps; i++) {
-            atomic_store_explicit(&started, ++step, memory_order_release);
-            dense_forward(&mine.net, mine.X);
-            dense_backward(&mine.net, mine.X, mine.Y);
-            while (atomic_load_explicit(&finished, memory_order_acquire) < step) {
-            }
-            for (int l = 0; l < 3; l++) {
-                mat_axpy(mine.L[l].dW, 1.0, helper_part.L[l].dW);
-                mat_axpy(mine.L[l].db, 1.0, helper_part.L[l].db);
-            }
-            dense_update(&mine.net, lr);
-        }
-        const double two = (now_ns() - t0) / steps / 1e3;
-        printf("  round %d: %6.2f  %6.2f  (%.2fx)\n", r + 1, one, two, one / two);
+    for (int v = 0; v < 3; v++) {
+        lesson_model(&net[v], L[v], &X, &Y, mat_new);
+        if (width) deep_model(&net[v], L[v], X, width);
+        net[v].threads = v == 2 ? 0 : v + 1;
+        net[v].scratch_len = dense_scratch_len(&net[v]);
+        net[v].scratch = calloc(net[v].scratch_len, sizeof(double));
+        if (!net[v].scratch || dense_prepare(&net[v]) != IL_OK) return 1;
     }
-    atomic_store(&stop, 1);
-    pthread_join(thread, NULL);
+    if (!net[1].split) printf("two_cores: this machine gives one thread only (one CPU, or INITLAB_THREADS=1)\n");
+    printf("%s, us per step: threads = 1, 2, and the timed choice\n",
+           width ? "30 ReLU layers and a sigmoid on 300 examples" : "the lesson's fused step");
+    for (int r = 0; r < rounds; r++) {
+        double us[3];
+        for (int v = 0; v < 3; v++) {
+            const double t0 = now_ns();
+            for (int i = 0; i < steps; i++) dense_step(&net[v], X, Y, lr);
+            us[v] = (now_ns() - t0) / steps / 1e3;
+        }
+        int same = 1;
+        for (size_t l = 0; l < net[0].depth; l++)
+            for (int v = 1; v < 3; v++)
+                same &= memcmp(L[0][l].W->data, L[v][l].W->data, mat_numel(L[0][l].W) * sizeof(double)) == 0;
+        printf("  round %d: %7.2f %7.2f %7.2f   two / one %.2fx   choice: %d thread(s)%s\n", r + 1, us[0], us[1],
+               us[2], us[0] / us[1], net[2].two_threads ? 2 : 1, same ? "" : "   DIFFERENT BITS");
+        if (!same) return 1;
+    }
     return 0;
 }

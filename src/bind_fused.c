@@ -12,11 +12,15 @@
  *                                      `steps` steps; with `every`, costs = {cost of step 0, of step every, ...}
  *                                      (taken after each of those forward passes, before the update)
  *   plan:depth(), plan:examples()
+ *   plan:threads() -> last, most       the threads the last step ran on, and the most this plan may use
  *   plan:recompute("Z" | "dA")        with lean = true (below): fills those buffers the last pass skipped
  *   plan:note("forward" | "backward")  that pass's buffers were all written elsewhere
  *   plan:bind(net, forward, backward, update, batch) -> forward, backward, update
  *                                      network.lua's methods as C functions over this plan (see below)
  *
+ * threads = 1 or 2: a step on one thread, or on two wherever the network allows it (fused.h: more than 128
+ * examples, small products, two CPUs); nil (the default): whichever a short timing every 16384 steps finds
+ * faster. The bits are the same either way; INITLAB_THREADS=1 in the environment keeps every plan on one.
  * lean = true: the passes skip what training never reads, a ReLU layer's Z and (below another layer) its
  * dA; plan:recompute fills them, bit for bit, until a weight they come from changes (an update, or a
  * write in place: the plan keeps a fingerprint of them).
@@ -37,7 +41,8 @@
 #define FUSED_MAX_DEPTH 100000
 
 /* The plan: the C description, then its layers. Uservalues: 1 a table holding every matrix (kept
- * alive; A of the last layer at index 8 * (depth - 1) + 6), 2 the X of the last forward pass. */
+ * alive; A of the last layer at index 8 * (depth - 1) + 6), 2 the X of the last forward pass, 3 the
+ * scratch values of a step on two threads. */
 typedef struct FusedPlan {
     il_dense net;
     const Matrix *X; /* the last forward pass's X (kept alive as uservalue 2), NULL before the first */
@@ -137,7 +142,7 @@ static void check_shapes(lua_State *L, const il_dense *net)
                    loss_names[net->loss], activation_names[out]);
 }
 
-/* il.fused{layers = {...}, loss = "bce", leaky_slope = 0.01, lean = false} -> plan */
+/* il.fused{layers = {...}, loss = "bce", leaky_slope = 0.01, lean = false, threads = nil} -> plan */
 static int l_fused(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -161,8 +166,13 @@ static int l_fused(lua_State *L)
     if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
         luaL_error(L, "fused: lean must be a boolean, got %s", luaL_typename(L, -1));
     int lean = lua_toboolean(L, -1);
+    lua_getfield(L, 1, "threads");
+    int isnum = 0;
+    lua_Integer threads = lua_tointegerx(L, -1, &isnum);
+    if (!lua_isnil(L, -1) && (!isnum || threads < 1 || threads > 2))
+        luaL_error(L, "fused: threads must be 1 or 2 (or nil: whichever is faster), got %s", luaL_tolstring(L, -1, NULL));
 
-    FusedPlan *p = lua_newuserdatauv(L, sizeof(FusedPlan) + (size_t)depth * sizeof(il_dense_layer), 2);
+    FusedPlan *p = lua_newuserdatauv(L, sizeof(FusedPlan) + (size_t)depth * sizeof(il_dense_layer), 3);
     int plan = lua_gettop(L);
     memset(p, 0, sizeof(FusedPlan));
     p->net.layers = p->layers;
@@ -170,6 +180,7 @@ static int l_fused(lua_State *L)
     p->net.loss = loss_values[loss_index];
     p->net.leaky_slope = slope;
     p->net.lean = lean;
+    p->net.threads = isnum ? (int)threads : 0;
     luaL_setmetatable(L, FUSED_TYPE);
     lua_createtable(L, (int)(depth * 8), 0);
     int keep = lua_gettop(L);
@@ -177,6 +188,10 @@ static int l_fused(lua_State *L)
     lua_setiuservalue(L, plan, 1);
 
     check_shapes(L, &p->net);
+    /* the second thread's sums (uservalue 3), made once with the plan */
+    p->net.scratch_len = dense_scratch_len(&p->net);
+    p->net.scratch = lua_newuserdatauv(L, p->net.scratch_len * sizeof(double), 0);
+    lua_setiuservalue(L, plan, 3);
     il_status st = dense_prepare(&p->net);
     if (st != IL_OK)
         luaL_error(L, "fused: every matrix must have a role of its own (a buffer or parameter given twice, "
@@ -350,6 +365,15 @@ static int l_examples(lua_State *L)
     return 1;
 }
 
+/* The threads the last step ran on (1 before the first), and the most this plan may use. */
+static int l_threads(lua_State *L)
+{
+    const FusedPlan *p = checkplan(L);
+    lua_pushinteger(L, p->net.step_on_two ? 2 : 1);
+    lua_pushinteger(L, p->net.split ? 2 : 1);
+    return 2;
+}
+
 static int l_tostring(lua_State *L)
 {
     FusedPlan *p = checkplan(L);
@@ -483,6 +507,7 @@ static int l_bind(lua_State *L)
 static const luaL_Reg plan_methods[] = {
     {"forward", l_forward}, {"cost", l_cost},   {"backward", l_backward}, {"update", l_update},
     {"step", l_step},       {"train", l_train}, {"depth", l_depth},       {"examples", l_examples},
+    {"threads", l_threads},
     {"bind", l_bind},       {"recompute", l_recompute}, {"note", l_note},      {NULL, NULL},
 };
 

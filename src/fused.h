@@ -6,9 +6,9 @@
  *   the loss compares A_L (or Z_L, for losses on logits) with the targets Y (n_L x m).
  *
  * The caller owns every matrix; nothing is allocated here (a Lua user passes the matrices of a network
- * built by lua/initlab/network.lua, see bind_fused.c). forward, backward and update call the per-layer
- * functions network.lua's methods of the same names call, in the same order, so they give the same bits:
- * a step skips the Lua calls in between, nothing else.
+ * built by lua/initlab/network.lua, see bind_fused.c). forward, backward and update run the kernels of the
+ * per-layer functions network.lua's methods of the same names call, in the same order, so they give the
+ * same bits: a step skips the Lua calls in between, nothing else (and may run on two threads, below).
  *
  * Conventions: output first where there is one; every function checks shapes and returns IL_ESHAPE or
  * IL_EVALUE before writing anything. */
@@ -68,7 +68,22 @@ typedef struct il_dense {
      * between, by any code, is noticed (an xor and an addition per weight) */
     uint64_t z_print, da_print;
     const Matrix *checked_X, *checked_Y; /* the X and Y the last steps checked (dense_prepare resets them) */
+    /* Two threads (helper.h): forward and the dZ chain each take half of the examples, and the sums over
+     * examples (dW, db) are cut where gemm.h's and numpy's orders halve them, so a step on two threads gives
+     * one thread's bits. For batches of more than IL_GEMM_HALVES_MIN examples whose products all stay off
+     * CBLAS (which has threads of its own), on a machine with two CPUs, with scratch. threads: 1 one, 2 two
+     * whenever allowed, 0 (the default) whichever of the two a short timing every 16384 steps finds faster. */
+    int threads;
+    double *scratch;    /* dense_scratch_len(net) values for the second half's sums, the caller's */
+    size_t scratch_len;
+    size_t split;       /* set by dense_prepare: the first thread's examples are [0, split); 0: one thread */
+    unsigned long long steps;               /* forward passes since dense_prepare */
+    uint64_t probe_ns[2];                   /* the timed passes' nanoseconds on one thread and on two */
+    int timing, two_threads, step_on_two;   /* the choice's state */
 } il_dense;
+
+/* The scratch values two threads need (fused.h: threads), for a network whose layers are filled in. */
+size_t dense_scratch_len(const il_dense *net);
 
 /* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
  * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss, leaky_slope and

@@ -94,10 +94,11 @@ local function names_of(t)
 end
 
 -- network.new{sizes = {n0, n1, ..., nL}, activations = {...} or one name for hidden layers,
---             output = "sigmoid", loss = "bce", keep = "needed"}
+--             output = "sigmoid", loss = "bce", keep = "needed", threads = nil}
 -- `activations` lists one activation per layer; given as a single string it applies to the hidden
 -- layers and `output` (default "sigmoid") to the last. keep = "all": the fused step writes every buffer
--- (see the top of this file).
+-- (see the top of this file). threads = 1 or 2: the fused step on one thread, or on two where the batch
+-- allows it (il.fused); nil: whichever a short timing finds faster. The bits are the same either way.
 function network.new(opts)
   if type(opts) ~= "table" or type(opts.sizes) ~= "table" then
     error("network.new: expected {sizes = {n_x, n_h1, ..., n_y}, activations = ...}", 2)
@@ -138,7 +139,12 @@ function network.new(opts)
   if keep ~= "needed" and keep ~= "all" then
     error(("network.new: keep must be \"needed\" (the default) or \"all\", got %s"):format(tostring(keep)), 2)
   end
-  local self = setmetatable({ sizes = sizes, loss = loss, layers = {}, batch = {}, keep = keep }, network)
+  local threads = opts.threads
+  if threads ~= nil and threads ~= 1 and threads ~= 2 then
+    error(("network.new: threads must be 1 or 2 (or nil: whichever is faster), got %s"):format(tostring(threads)), 2)
+  end
+  local self = setmetatable({ sizes = sizes, loss = loss, layers = {}, batch = {}, keep = keep, threads = threads },
+    network)
   for l = 1, L do
     self.layers[l] = {
       activation = acts[l],
@@ -215,7 +221,8 @@ local function fused_plan(self, kept)
     layers[l] = { W = layer.W, b = layer.b, dW = layer.dW, db = layer.db, Z = b.Z, A = b.A, dZ = b.dZ, dA = b.dA,
       activation = layer.activation }
   end
-  return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01, lean = self.keep ~= "all" }
+  return il.fused{ layers = layers, loss = self.loss, leaky_slope = 0.01, lean = self.keep ~= "all",
+    threads = self.threads }
 end
 
 -- net.current[l] of a ReLU layer on a lean plan: A and dZ as they are; Z and (below another layer) dA,

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "elementwise.h"
 #include "fused.h"
+#include "gemm.h"
+#include "helper.h"
 #include "layers.h"
 #include "losses.h"
 
@@ -217,6 +220,76 @@ static void test_other_losses(void)
     }
 }
 
+/* Scratch for two threads (fused.h), from malloc: the caller's. */
+static void give_scratch(net3 *n, int threads)
+{
+    n->net.threads = threads;
+    n->net.scratch_len = dense_scratch_len(&n->net);
+    n->net.scratch = calloc(n->net.scratch_len, sizeof(double));
+}
+
+/* A step on two threads gives one thread's bits: every activation and loss, lean or not, batches just past
+ * IL_GEMM_HALVES_MIN and the lesson's; the third network chooses by timing (the same bits whichever). */
+static void test_two_threads(void)
+{
+    struct { il_activation a[3]; il_loss loss; } cases[] = {
+        {{IL_ACT_RELU, IL_ACT_RELU, IL_ACT_SIGMOID}, IL_LOSS_BCE},
+        {{IL_ACT_TANH, IL_ACT_LEAKY_RELU, IL_ACT_SIGMOID}, IL_LOSS_MSE},
+        {{IL_ACT_RELU, IL_ACT_SIGMOID, IL_ACT_LINEAR}, IL_LOSS_BCE_LOGITS},
+        {{IL_ACT_RELU, IL_ACT_SOFTMAX, IL_ACT_LINEAR}, IL_LOSS_MSE},
+        {{IL_ACT_LINEAR, IL_ACT_RELU, IL_ACT_LINEAR}, IL_LOSS_SOFTMAX_CE},
+    };
+    const size_t batches[] = {129, 137, 300, 301};
+    const int helper = il_helper_available();
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (size_t q = 0; q < sizeof batches / sizeof *batches; q++)
+            for (int lean = 0; lean < 2; lean++) {
+                const size_t m = batches[q];
+                net3 n[3];
+                for (int v = 0; v < 3; v++) {
+                    make(&n[v], m, cases[c].a, cases[c].loss);
+                    n[v].net.lean = lean;
+                    give_scratch(&n[v], v == 2 ? 0 : v + 1);
+                    CHECK(dense_prepare(&n[v].net) == IL_OK);
+                }
+                CHECK(n[0].net.split == 0);
+                CHECK(n[1].net.split == (helper ? ew_pairwise_split(m) : 0));
+                for (int v = 0; v < 3; v++) {
+                    double costs[4];
+                    CHECK(dense_train(&n[v].net, n[v].X, n[v].Y, 0.05, 70, 20, costs) == IL_OK);
+                    CHECK(isfinite(costs[0]));
+                }
+                for (int v = 1; v < 3; v++)
+                    for (int l = 0; l < 3; l++) {
+                        const il_dense_layer *x = &n[0].layers[l], *y = &n[v].layers[l];
+                        int same = identical(x->W, y->W) && identical(x->b, y->b) && identical(x->dW, y->dW) &&
+                                   identical(x->db, y->db) && identical(x->A, y->A) && identical(x->dZ, y->dZ);
+                        if (!lean) same = same && identical(x->Z, y->Z) && identical(x->dA, y->dA);
+                        if (!same)
+                            fprintf(stderr, "two threads: case %zu, m = %zu, lean %d, threads %d: layer %d differs\n", c,
+                                    m, lean, n[v].net.threads, l + 1);
+                        CHECK(same);
+                    }
+                for (int v = 0; v < 3; v++) free(n[v].net.scratch), destroy(&n[v]);
+            }
+    /* where a network stays on one thread: too few examples, too little scratch, or a product for CBLAS */
+    const il_activation lesson[3] = {IL_ACT_RELU, IL_ACT_RELU, IL_ACT_SIGMOID};
+    net3 n;
+    make(&n, 128, lesson, IL_LOSS_BCE), give_scratch(&n, 2);
+    CHECK(dense_prepare(&n.net) == IL_OK && n.net.split == 0);
+    free(n.net.scratch), destroy(&n);
+    make(&n, 300, lesson, IL_LOSS_BCE), give_scratch(&n, 2);
+    n.net.scratch_len--;
+    CHECK(dense_prepare(&n.net) == IL_OK && n.net.split == 0);
+    n.net.scratch_len++, n.net.threads = 3;
+    CHECK(dense_prepare(&n.net) == IL_EVALUE);
+    free(n.net.scratch), destroy(&n);
+    const size_t m = IL_GEMM_CBLAS_MIN_WORK / 50 + 1; /* W2's 50 values times m reach CBLAS' bound */
+    make(&n, m, lesson, IL_LOSS_BCE), give_scratch(&n, 2);
+    CHECK(dense_prepare(&n.net) == IL_OK && n.net.split == 0);
+    free(n.net.scratch), destroy(&n);
+}
+
 static void test_no_allocation(void)
 {
 #ifdef COUNT_MALLOC
@@ -224,6 +297,7 @@ static void test_no_allocation(void)
     net3 a, b;
     make(&a, 300, lesson, IL_LOSS_BCE), make(&b, 300, lesson, IL_LOSS_BCE);
     b.net.lean = 1;
+    give_scratch(&b, 0); /* on two threads where the helper runs, or one */
     CHECK(dense_prepare(&b.net) == IL_OK);
     long before = allocations;
     Matrix *probe = mat_new(2, 2); /* the counter sees allocations */
@@ -235,7 +309,7 @@ static void test_no_allocation(void)
         dense_step(&b.net, b.X, b.Y, 0.01);
     }
     CHECK(allocations == before);
-    destroy(&a), destroy(&b);
+    free(b.net.scratch), destroy(&a), destroy(&b);
 #endif
 }
 
@@ -245,6 +319,7 @@ int main(void)
     test_lean();
     test_checks();
     test_other_losses();
+    test_two_threads();
     test_no_allocation();
     return check_report("test_fused");
 }

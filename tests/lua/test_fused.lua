@@ -100,6 +100,36 @@ function TestFused.test_methods_follow_network_lua()
   lu.assertStrContains(tostring(plan), "2 -> 10 relu -> 5 relu -> 1 sigmoid, loss bce, 300 examples")
 end
 
+function TestFused.test_one_thread_or_two_gives_the_same_bits()
+  -- the lesson's model and a deeper, wider one, trained by network.lua's own Lua code and by plans on one
+  -- thread, on two (where the machine has two CPUs) and on whichever the timing picks
+  for _, spec in ipairs{ { { 2, 10, 5, 1 }, { "relu", "relu", "sigmoid" } },
+                         { { 2, 30, 20, 1 }, { "tanh", "relu", "sigmoid" } } } do
+    local reference = make(spec[1], spec[2])
+    for _ = 1, 30 do reference:forward(X); reference:backward(Y); reference:update(0.05) end
+    for _, threads in ipairs{ 1, 2, false } do
+      local net = make(spec[1], spec[2])
+      local layers = layers_of(net, X)
+      local plan = il.fused{ layers = layers, threads = threads or nil }
+      plan:train(X, Y, 0.05, 30)
+      local ok, why = same(reference, net)
+      lu.assertTrue(ok, ("threads = %s: %s"):format(tostring(threads), why))
+      local last, most = plan:threads()
+      if threads == 1 then lu.assertEquals({ last, most }, { 1, 1 }) end
+      if threads == 2 then lu.assertEquals(last, most) end
+      lu.assertTrue(most == 1 or most == 2)
+    end
+  end
+  local few = il.fused{ layers = layers_of(make({ 2, 4, 1 }, { "relu", "sigmoid" }), X:slice(1, 2, 1, 128)),
+    threads = 2 }
+  lu.assertEquals(select(2, few:threads()), 1) -- 128 examples stay on one thread
+  local net = il.network.new{ sizes = { 2, 10, 5, 1 }, threads = 1 }
+  net:forward(X)
+  lu.assertEquals({ net.batch[300].plan:threads() }, { 1, 1 })
+  assert_error_like("threads must be 1 or 2 (or nil: whichever is faster), got 3", il.network.new,
+    { sizes = { 2, 1 }, threads = 3 })
+end
+
 function TestFused.test_the_lesson_costs_with_the_fused_step()
   -- the zeros model gives exactly log(2) at every step, the random one inf at step 0 (exact 0 and 1 outputs)
   local zeros = il.network.new{ sizes = { 2, 10, 5, 1 } }
@@ -136,6 +166,9 @@ function TestFused.test_bad_specifications()
   assert_error_like("loss must be one of bce, bce_logits, mse, softmax_ce, got hinge", il.fused,
     { layers = good, loss = "hinge" })
   assert_error_like("leaky_slope must be a number", il.fused, { layers = good, leaky_slope = "steep" })
+  assert_error_like("threads must be 1 or 2 (or nil: whichever is faster), got 0", il.fused, { layers = good, threads = 0 })
+  assert_error_like("threads must be 1 or 2 (or nil: whichever is faster), got many", il.fused,
+    { layers = good, threads = "many" })
   assert_error_like("layers[2].W is 5x3 but the layer before gives 10 units", il.fused, with(2, "W", il.zeros(5, 3)))
   assert_error_like("layers[3].b is 2x1, expected 1x1", il.fused, with(3, "b", il.zeros(2, 1)))
   assert_error_like("layers[2].dA is 5x299, expected 5x300", il.fused, with(2, "dA", il.zeros(5, 299)))
