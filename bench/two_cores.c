@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         net[v].threads = v == 2 ? 0 : v + 1;
         net[v].scratch_len = dense_scratch_len(&net[v]);
         net[v].scratch = calloc(net[v].scratch_len, sizeof(double));
-        if (!net[v].scratch || dense_prepare(&net[v]) != IL_OK) return 1;
+        if ((net[v].scratch_len && !net[v].scratch) || dense_prepare(&net[v]) != IL_OK) return 1;
     }
     if (!net[1].split) printf("two_cores: this machine gives one thread only (one CPU, or INITLAB_THREADS=1)\n");
     printf("%s, us per step: threads = 1, 2, and the timed choice\n",

@@ -188,10 +188,12 @@ static int l_fused(lua_State *L)
     lua_setiuservalue(L, plan, 1);
 
     check_shapes(L, &p->net);
-    /* the second thread's sums (uservalue 3), made once with the plan */
+    /* the second thread's sums (uservalue 3), made once with the plan where it may have two */
     p->net.scratch_len = dense_scratch_len(&p->net);
-    p->net.scratch = lua_newuserdatauv(L, p->net.scratch_len * sizeof(double), 0);
-    lua_setiuservalue(L, plan, 3);
+    if (p->net.scratch_len) {
+        p->net.scratch = lua_newuserdatauv(L, p->net.scratch_len * sizeof(double), 0);
+        lua_setiuservalue(L, plan, 3);
+    }
     il_status st = dense_prepare(&p->net);
     if (st != IL_OK)
         luaL_error(L, "fused: every matrix must have a role of its own (a buffer or parameter given twice, "

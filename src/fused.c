@@ -1,9 +1,9 @@
 /* fused.c: a dense network's forward, backward and update in C (see fused.h).
  *
- * The kernels the per-layer functions the Lua bindings call run (linear_forward, relu_forward, ...: gemm.h's
- * products, elementwise.h's formulas), in network.lua's order, so the results are network.lua's to the bit;
- * a ReLU layer's product and activation (forward), or its dA and dZ (backward), in one pass over the output
- * (gemm.h), which gives the same bits. The passes work on a range of examples (columns): all of them on one
+ * The passes run the kernels that the per-layer functions of the Lua bindings run (linear_forward,
+ * relu_forward, ...: gemm.h's products, elementwise.h's formulas), in network.lua's order, so the results
+ * are network.lua's to the bit; a ReLU layer's product and activation (forward), or its dA and dZ
+ * (backward), in one pass over the output (gemm.h), which gives the same bits. The passes work on a range of examples (columns): all of them on one
  * thread, or two halves on two (helper.h), each thread's columns written only by it; the sums over examples
  * (dW, db) are then taken in the two halves their order is defined by (gemm.h, elementwise.h) and added.
  * Measured on a 2-core Zen 1: the depth experiment's 30 layers of 50 run about 1.4x faster on two threads;
@@ -67,22 +67,33 @@ static il_status check_layers(const il_dense *net)
     return IL_OK;
 }
 
-size_t dense_scratch_len(const il_dense *net)
+/* Whether a checked network may run on two threads (fused.h: threads), the helper aside. */
+static int may_split(const il_dense *net)
+{
+    const size_t m = batch_of(net);
+    if (net->threads == 1 || m <= IL_GEMM_HALVES_MIN) return 0;
+    for (size_t l = 0; l < net->depth; l++) /* every product below CBLAS' bound: W's size times m */
+        if (mat_numel(net->layers[l].W) >= IL_GEMM_CBLAS_MIN_WORK / m) return 0;
+    return 1;
+}
+
+/* The second half's dW and db values. */
+static size_t sums_len(const il_dense *net)
 {
     size_t n = 0;
-    for (size_t l = 0; net->layers && l < net->depth; l++)
-        if (net->layers[l].W) n += (net->layers[l].W->cols + 1) * net->layers[l].W->rows;
+    for (size_t l = 0; l < net->depth; l++) n += (net->layers[l].W->cols + 1) * net->layers[l].W->rows;
     return n;
 }
 
-/* Where two threads split the examples, or 0 when the network stays on one (fused.h: threads). */
+size_t dense_scratch_len(const il_dense *net)
+{
+    return check_layers(net) == IL_OK && may_split(net) ? sums_len(net) : 0;
+}
+
+/* Where two threads split the examples, or 0 when the network stays on one. */
 static size_t split_of(const il_dense *net)
 {
-    if (net->threads == 1 || net->m <= IL_GEMM_HALVES_MIN || !net->scratch ||
-        net->scratch_len < dense_scratch_len(net))
-        return 0;
-    for (size_t l = 0; l < net->depth; l++) /* every product below CBLAS' bound: W's size times m */
-        if (mat_numel(net->layers[l].W) >= IL_GEMM_CBLAS_MIN_WORK / net->m) return 0;
+    if (!may_split(net) || !net->scratch || net->scratch_len < sums_len(net)) return 0;
     return il_helper_available() ? ew_pairwise_split(net->m) : 0;
 }
 
@@ -382,7 +393,8 @@ static il_status forward_pass(il_dense *net, const Matrix *X)
         st = forward_columns(net, X, 0, net->split);
         il_helper_wait();
         if (st == IL_OK) st = task.status;
-    } else {
+    } else { /* one thread, or the helper held by another caller */
+        net->step_on_two = 0;
         st = forward_columns(net, X, 0, net->m);
     }
     timed(net, since);
@@ -402,6 +414,7 @@ static il_status backward_pass(il_dense *net, const Matrix *X, const Matrix *Y)
         if (st == IL_OK) st = task.status;
         if (st == IL_OK) add_second_half(net);
     } else {
+        net->step_on_two = 0;
         st = backward_columns(net, Y, 0, net->m);
         if (st == IL_OK) st = gradients(net, X);
     }

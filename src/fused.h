@@ -82,12 +82,13 @@ typedef struct il_dense {
     int timing, two_threads, step_on_two;   /* the choice's state */
 } il_dense;
 
-/* The scratch values two threads need (fused.h: threads), for a network whose layers are filled in. */
+/* The scratch values two threads need (threads, above), for a network whose layers, loss and threads are
+ * filled in: 0 when it can only ever run on one. */
 size_t dense_scratch_len(const il_dense *net);
 
 /* Checks the network (shapes chain, every buffer n_l x m, no matrix used twice, the loss fits the output
- * activation): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss, leaky_slope and
- * lean, and again after changing any of them. */
+ * activation, threads 0 to 2): IL_ESHAPE or IL_EVALUE. Call it once after filling layers, depth, loss,
+ * leaky_slope, lean, threads, scratch and scratch_len, and again after changing any of them. */
 il_status dense_prepare(il_dense *net);
 
 /* Lean: fills the Z (dA when `da`) a pass skipped, exactly as it would have written them, from what that

@@ -441,7 +441,9 @@ rows512_row(const gemm_problem *g, size_t i, const int K, const enum epilogue ep
 __attribute__((target("avx512f,fma"), always_inline)) static inline void
 rows512_small_k(const gemm_problem *g, const int K, const enum epilogue epi, const enum then then)
 {
-    const int mid = (uintptr_t)g->B % 64 == 0 && g->b_k % 8 == 4 && K > 1;
+    /* not on a window of B's columns (gemm_then): mid's reads reach four values past either end, which
+     * another thread may be writing */
+    const int mid = (uintptr_t)g->B % 64 == 0 && g->b_k % 8 == 4 && K > 1 && g->N == g->b_k;
     for (size_t i = 0; i < g->M; i++) {
         if (mid) rows512_row(g, i, K, epi, then, 1);
         else rows512_row(g, i, K, epi, then, 0);
@@ -1188,7 +1190,8 @@ static il_status check_window(const Matrix *C, size_t c0, size_t c1)
 
 /* Columns [c0, c1) of C = op(A) B + bias, then of the second output D from C (and Zmask): in one pass on
  * the AVX2 kernels (and AVX-512's for a small K), as mat_gemm_bias and the elementwise pass on the others;
- * the same bits either way, and for any window (CBLAS or not is decided by the whole product). */
+ * the same bits either way, and for any window of a product on initlab's kernels (CBLAS or not is decided
+ * by the whole product; CBLAS itself may compute a narrower window with other kernels). */
 static il_status gemm_then(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, enum then then,
                            Matrix *D, const Matrix *Zmask, size_t c0, size_t c1)
 {

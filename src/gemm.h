@@ -36,7 +36,8 @@ il_status mat_gemm_tn_relu_mask(Matrix *dA, Matrix *dZ, const Matrix *W, const M
 /* ---- a training step split over two threads by examples (fused.c) ----
  * Columns [c0, c1) of the products above whose columns are examples (B not transposed): each thread
  * writes its own columns of C (and D), reads the same columns of B (and Zmask), and gets the bits of the
- * whole call's columns. mat_gemm_bias_cols is mat_gemm_bias with alpha 1, beta 0; bias may be NULL. */
+ * whole call's columns, for products below IL_GEMM_CBLAS_MIN_WORK (larger ones go to CBLAS, whose kernels
+ * may differ with the width). mat_gemm_bias_cols is mat_gemm_bias with alpha 1, beta 0; bias may be NULL. */
 il_status mat_gemm_bias_cols(Matrix *C, const Matrix *A, int transA, const Matrix *B, const Matrix *bias, size_t c0,
                              size_t c1);
 il_status mat_gemm_bias_relu_cols(Matrix *Z, Matrix *A_out, const Matrix *W, const Matrix *X, const Matrix *b, size_t c0,

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,13 +47,15 @@ uint64_t il_monotonic_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* Sleeps until a task is offered. `sleeping` is set before the state is read again, and an offer reads it
- * after setting the state (both sequentially consistent), so one of the two sees the other: no lost wake. */
+/* Sleeps until woken (an offer, or spuriously), then spins again: a task the caller took back while the wake
+ * was on its way is followed by the next within microseconds. `sleeping` is set before the state is read
+ * again, and an offer reads it after setting the state (both sequentially consistent), so one of the two
+ * sees the other: no lost wake. */
 static void sleep_until_offered(void)
 {
     pthread_mutex_lock(&sleep_lock);
     atomic_store(&sleeping, 1);
-    while (atomic_load(&state) != OFFERED) pthread_cond_wait(&wake, &sleep_lock);
+    if (atomic_load(&state) != OFFERED) pthread_cond_wait(&wake, &sleep_lock);
     atomic_store(&sleeping, 0);
     pthread_mutex_unlock(&sleep_lock);
 }
@@ -90,6 +93,13 @@ static int usable_cpus(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* A forked child has no helper: its offers are refused and it works alone. */
+static void after_fork_in_child(void)
+{
+    started = 0;
+    atomic_store(&state, FREE);
+}
+
 static void start(void)
 {
     const char *setting = getenv("INITLAB_THREADS");
@@ -98,8 +108,14 @@ static void start(void)
     pthread_t thread;
     if (pthread_attr_init(&attr) != 0) return;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    /* signals stay with the program's own threads (the host's Ctrl-C interrupts its select) */
+    sigset_t all, before;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &before);
     started = pthread_create(&thread, &attr, helper_main, NULL) == 0;
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
     pthread_attr_destroy(&attr);
+    if (started) pthread_atfork(NULL, NULL, after_fork_in_child);
 }
 
 int il_helper_available(void)

@@ -4,7 +4,8 @@
  * (and INITLAB_THREADS is not 1). The caller offers a task, does its own half, then waits: a task the
  * helper has not taken by then, the caller runs itself, so a helper that is slow to wake (asleep, or its
  * CPU busy) costs at most the time of one half. Between tasks the helper spins for a while (a training
- * loop offers one every few microseconds), then sleeps. Nothing here allocates after the start. */
+ * loop offers one every few microseconds), then sleeps. It takes no signals, and a forked child has no
+ * helper (its offers are refused). Nothing here allocates after the start. */
 #ifndef INITLAB_HELPER_H
 #define INITLAB_HELPER_H
 

@@ -1,6 +1,6 @@
 /* test_helper.c: the second thread (helper.h): every offered task runs exactly once, on the helper or on
- * the waiting caller; a second offer while one is out is refused; INITLAB_THREADS=1 (tests.cmake runs this
- * file again so) means no helper at all. */
+ * the waiting caller; a second offer while one is out is refused; a forked child has no helper;
+ * INITLAB_THREADS=1 (tests.cmake runs this file again so) means no helper at all. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "helper.h"
@@ -64,6 +66,12 @@ int main(void)
         il_helper_wait();
         CHECK(runs == before + 1);
     }
+    /* a forked child has no helper: its offers are refused, so its work runs on its one thread */
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) _exit(il_helper_available() == 0 && il_helper_offer(task, &runs) == 0 ? 0 : 1);
+    int status = -1;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     uint64_t a = il_monotonic_ns(), b = il_monotonic_ns();
     CHECK(b >= a);
     return check_report("test_helper");
