@@ -87,7 +87,10 @@ static size_t sums_len(const il_dense *net)
 
 size_t dense_scratch_len(const il_dense *net)
 {
-    return check_layers(net) == IL_OK && may_split(net) ? sums_len(net) : 0;
+    if (!net->layers || net->depth == 0 || !net->layers[0].Z) return 0; /* what may_split and sums_len read */
+    for (size_t l = 0; l < net->depth; l++)
+        if (!net->layers[l].W) return 0;
+    return may_split(net) ? sums_len(net) : 0;
 }
 
 /* Where two threads split the examples, or 0 when the network stays on one. */
@@ -366,14 +369,11 @@ static int choose_threads(il_dense *net)
 {
     if (!net->split) return 0;
     if (net->threads == 2) return 1;
-    const size_t phase = (size_t)(net->steps++ % PROBE_EVERY);
+    const size_t phase = (size_t)(net->steps++ % PROBE_EVERY), probe_end = (size_t)PROBE_BLOCK * PROBE_BLOCKS;
     if (phase == 0) net->probe_ns[0] = net->probe_ns[1] = 0;
-    if (phase < (size_t)PROBE_BLOCK * PROBE_BLOCKS) {
-        net->timing = phase >= 2 * PROBE_BLOCK;
-        return (int)(phase / PROBE_BLOCK % 2);
-    }
-    if (net->timing) net->two_threads = net->probe_ns[1] < net->probe_ns[0], net->timing = 0;
-    return net->two_threads;
+    if (phase == probe_end) net->two_threads = net->probe_ns[1] < net->probe_ns[0];
+    net->timing = phase >= 2 * PROBE_BLOCK && phase < probe_end;
+    return phase < probe_end ? (int)(phase / PROBE_BLOCK % 2) : net->two_threads;
 }
 
 /* A pass's time, while probing, for the way the step runs. */

@@ -1150,8 +1150,8 @@ static int goes_to_cblas(const gemm_problem *g)
     return work >= IL_GEMM_CBLAS_MIN_WORK && work >= cblas_min_work();
 }
 
-/* g on CBLAS (with its bias added after) when `whole`, the product g is part of, is large enough; on the
- * kernels otherwise. */
+/* g on CBLAS (with its bias added after) when to_cblas, which the caller decides on the whole product g
+ * may be a window of (goes_to_cblas); on the kernels otherwise. */
 static void run_problem(const gemm_problem *g, int transA, int transB, int to_cblas)
 {
     if (to_cblas) {
