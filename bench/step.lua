@@ -9,6 +9,9 @@
 -- All five compute the same bits. Each round times every way over --steps steps, one after the other (the
 -- order rotating from round to round); a way's time is the median over --rounds rounds, and its ratio to
 -- the fused step the median of the rounds' ratios (ways timed close together share the machine's load).
+-- Every way runs on one thread (threads = 1): this measures what the Lua calls cost, and os.clock, the CPU
+-- time of the process, would count a second thread's too (the fused step's helper, which spins between
+-- tasks; the lesson itself lets each plan time both and choose, see README).
 --
 --   initlab bench/step.lua [--rounds 15] [--steps 2000]
 -- prints lines "name microseconds ratio-to-fused".
@@ -24,7 +27,7 @@ local X, Y = il.data.load_dataset()
 local lr = 0.01
 
 local function he_network()
-  local net = il.network.new{ sizes = { 2, 10, 5, 1 }, activations = { "relu", "relu", "sigmoid" } }
+  local net = il.network.new{ sizes = { 2, 10, 5, 1 }, activations = { "relu", "relu", "sigmoid" }, threads = 1 }
   il.random.seed(3)
   net:initialize("he")
   net:forward(X)
@@ -41,7 +44,7 @@ local function plan_of(net)
     layers[l] = { W = layer.W, b = layer.b, dW = layer.dW, db = layer.db, Z = b.Z, A = b.A, dZ = b.dZ, dA = b.dA,
       activation = layer.activation }
   end
-  return il.fused{ layers = layers, loss = net.loss, lean = true } -- as the network's own plan
+  return il.fused{ layers = layers, loss = net.loss, lean = true, threads = 1 } -- as the network's own plan
 end
 
 -- The step as straight-line calls of the layer functions, on a network's own matrices.
