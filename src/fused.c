@@ -3,12 +3,15 @@
  * The passes run the kernels that the per-layer functions of the Lua bindings run (linear_forward,
  * relu_forward, ...: gemm.h's products, elementwise.h's formulas), in network.lua's order, so the results
  * are network.lua's to the bit; a ReLU layer's product and activation (forward), or its dA and dZ
- * (backward), in one pass over the output (gemm.h), which gives the same bits. The passes work on a range of examples (columns): all of them on one
- * thread, or two halves on two (helper.h), each thread's columns written only by it; the sums over examples
- * (dW, db) are then taken in the two halves their order is defined by (gemm.h, elementwise.h) and added.
+ * (backward), in one pass over the output (gemm.h), which gives the same bits. The passes work on a range
+ * of examples (columns): all of them on one thread, or two halves on two (helper.h), each thread's columns
+ * written only by it; the sums over examples (dW, db) are then taken in the two halves their order is
+ * defined by (gemm.h, elementwise.h) and added.
  * Measured on a 2-core Zen 1: the depth experiment's 30 layers of 50 run about 1.4x faster on two threads;
- * the lesson's 10 and 5 units about as fast as on one (the two threads' halves of every row lie side by
- * side in memory, and the cores' caches pass those lines back and forth), hence the timed choice.
+ * the lesson's 10 and 5 units 0.94x (a fast stretch of the machine) to 1.16x (a slow one) as fast as on
+ * one. A half of their step costs more than half the step (about 1.5 us of it is fixed: 7.5 us on 144
+ * examples, 14.6 us on 300), and more again while the other half runs (halves on buffers of their own
+ * measured 0.94x to 1.34x, rows on whole cache lines no better than the lesson's). Hence the timed choice.
  * (Working through the batch in tiles of columns that stay in L1, with the sums over examples kept in
  * order, gives the same bits too; on the lesson's shapes it measured slower than this, so it is not done.) */
 #include "fused.h"
