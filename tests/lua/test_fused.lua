@@ -107,6 +107,7 @@ function TestFused.test_one_thread_or_two_gives_the_same_bits()
                          { { 2, 30, 20, 1 }, { "tanh", "relu", "sigmoid" } } } do
     local reference = make(spec[1], spec[2])
     for _ = 1, 30 do reference:forward(X); reference:backward(Y); reference:update(0.05) end
+    local most_on_two
     for _, threads in ipairs{ 1, 2, false } do
       local net = make(spec[1], spec[2])
       local layers = layers_of(net, X)
@@ -116,8 +117,8 @@ function TestFused.test_one_thread_or_two_gives_the_same_bits()
       lu.assertTrue(ok, ("threads = %s: %s"):format(tostring(threads), why))
       local last, most = plan:threads()
       if threads == 1 then lu.assertEquals({ last, most }, { 1, 1 }) end
-      if threads == 2 then lu.assertEquals(last, most) end
-      lu.assertTrue(most == 1 or most == 2)
+      if threads == 2 then lu.assertEquals(last, most); most_on_two = most end
+      if not threads then lu.assertEquals(most, most_on_two) end -- the timing may use what threads = 2 does
     end
   end
   local few = il.fused{ layers = layers_of(make({ 2, 4, 1 }, { "relu", "sigmoid" }), X:slice(1, 2, 1, 128)),
